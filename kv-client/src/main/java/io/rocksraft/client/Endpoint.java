@@ -1,0 +1,46 @@
+package io.rocksraft.client;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.rocksraft.api.v1.ClusterGrpc;
+import io.rocksraft.api.v1.KVGrpc;
+import io.rocksraft.api.v1.MaintenanceGrpc;
+import java.util.concurrent.TimeUnit;
+
+/** One node the client talks to: its address, channel and stubs. */
+final class Endpoint {
+  final String address;
+  final ManagedChannel channel;
+  final KVGrpc.KVFutureStub kv;
+  final ClusterGrpc.ClusterFutureStub cluster;
+  final MaintenanceGrpc.MaintenanceFutureStub maintenance;
+  /** Learned from its answers; null until then. */
+  volatile String memberId;
+  volatile long failedAtNanos;
+
+  Endpoint(String address, int maxInboundBytes) {
+    this.address = address;
+    this.channel = NettyChannelBuilder.forTarget(address).usePlaintext()
+        .maxInboundMessageSize(maxInboundBytes).build();
+    this.kv = KVGrpc.newFutureStub(channel);
+    this.cluster = ClusterGrpc.newFutureStub(channel);
+    this.maintenance = MaintenanceGrpc.newFutureStub(channel);
+  }
+
+  void close() {
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      channel.shutdownNow();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return address;
+  }
+}

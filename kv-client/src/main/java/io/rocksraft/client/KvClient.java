@@ -1,0 +1,403 @@
+package io.rocksraft.client;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.protobuf.ByteString;
+import io.grpc.Deadline;
+import io.rocksraft.api.v1.Compare;
+import io.rocksraft.api.v1.DeleteRangeRequest;
+import io.rocksraft.api.v1.DeleteRangeResponse;
+import io.rocksraft.api.v1.DeleteRequest;
+import io.rocksraft.api.v1.DeleteResponse;
+import io.rocksraft.api.v1.GetRequest;
+import io.rocksraft.api.v1.GetResponse;
+import io.rocksraft.api.v1.HashPointRequest;
+import io.rocksraft.api.v1.HashRequest;
+import io.rocksraft.api.v1.HashResponse;
+import io.rocksraft.api.v1.PutRequest;
+import io.rocksraft.api.v1.PutResponse;
+import io.rocksraft.api.v1.RangeRequest;
+import io.rocksraft.api.v1.RangeResponse;
+import io.rocksraft.api.v1.ReadOptions;
+import io.rocksraft.api.v1.ResponseHeader;
+import io.rocksraft.api.v1.StatusRequest;
+import io.rocksraft.api.v1.StatusResponse;
+import io.rocksraft.api.v1.TxnOp;
+import io.rocksraft.api.v1.TxnRequest;
+import io.rocksraft.api.v1.TxnResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The rocksraft Java client. Thread-safe; create one per application and close it.
+ *
+ * <pre>{@code
+ * try (KvClient kv = KvClient.builder().endpoints("127.0.0.1:9001", "127.0.0.1:9002").build()) {
+ *   kv.put(ByteString.copyFromUtf8("k"), ByteString.copyFromUtf8("v"));
+ *   kv.async().get(ByteString.copyFromUtf8("k")).thenAccept(r -> ...);
+ * }
+ * }</pre>
+ *
+ * <p>Writes go to the cached leader; on a leader change or a lost node the call is retried
+ * with backoff on another node until its deadline. Every write carries an exactly-once id,
+ * so a retried write is applied once even when its first answer was lost.
+ */
+public final class KvClient implements AutoCloseable {
+  private final List<Endpoint> endpoints;
+  private final Duration timeout;
+  private final WriteIds writeIds = new WriteIds();
+  private final ScheduledExecutorService retries;
+  private final AtomicInteger roundRobin = new AtomicInteger();
+  private final Async async = new Async();
+  private volatile String leaderId;
+
+  private KvClient(Builder b) {
+    if (b.endpoints.isEmpty()) {
+      throw new IllegalArgumentException("at least one endpoint (host:port) is required");
+    }
+    this.endpoints = b.endpoints.stream().map(a -> new Endpoint(a, b.maxInboundBytes)).toList();
+    this.timeout = b.timeout;
+    this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "kv-client-retry");
+      t.setDaemon(true);
+      return t;
+    });
+    // Learn which endpoint is which member, and who leads, without delaying the first call.
+    async.statusAll().thenAccept(all -> all.stream().map(StatusResponse::getLeaderId)
+        .filter(l -> !l.isEmpty()).findFirst().ifPresent(l -> leaderId = l));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Options of a client. */
+  public static final class Builder {
+    private final List<String> endpoints = new ArrayList<>();
+    private Duration timeout = Duration.ofSeconds(10);
+    private int maxInboundBytes = 64 << 20;
+
+    /** gRPC addresses (host:port) of some or all nodes. */
+    public Builder endpoints(String... addresses) {
+      for (String a : addresses) {
+        for (String one : a.split(",")) {
+          if (!one.isBlank()) {
+            endpoints.add(one.trim());
+          }
+        }
+      }
+      return this;
+    }
+
+    public Builder endpoints(List<String> addresses) {
+      return endpoints(addresses.toArray(String[]::new));
+    }
+
+    /** The default deadline of every call, retries included (10 s unless set). */
+    public Builder timeout(Duration timeout) {
+      this.timeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    public KvClient build() {
+      return new KvClient(this);
+    }
+  }
+
+  /** The asynchronous API: every call returns at once with a future. */
+  public Async async() {
+    return async;
+  }
+
+  // ---- synchronous API: the async one, waited for ----
+
+  public GetResponse get(ByteString key) {
+    return join(async.get(key));
+  }
+
+  public GetResponse get(GetRequest request) {
+    return join(async.get(request));
+  }
+
+  public RangeResponse range(RangeRequest request) {
+    return join(async.range(request));
+  }
+
+  /** Every key with this prefix, following continuations page by page. */
+  public List<io.rocksraft.api.v1.KeyValue> scanPrefix(ByteString prefix) {
+    List<io.rocksraft.api.v1.KeyValue> out = new ArrayList<>();
+    RangeRequest.Builder req = RangeRequest.newBuilder().setPrefix(prefix);
+    while (true) {
+      RangeResponse page = range(req.build());
+      out.addAll(page.getKvsList());
+      if (!page.getMore()) {
+        return out;
+      }
+      req.setStart(page.getNextStart());
+    }
+  }
+
+  public PutResponse put(ByteString key, ByteString value) {
+    return join(async.put(key, value));
+  }
+
+  public PutResponse put(PutRequest request) {
+    return join(async.put(request));
+  }
+
+  public DeleteResponse delete(ByteString key) {
+    return join(async.delete(key));
+  }
+
+  public DeleteRangeResponse deleteRange(DeleteRangeRequest request) {
+    return join(async.deleteRange(request));
+  }
+
+  public TxnResponse txn(TxnRequest request) {
+    return join(async.txn(request));
+  }
+
+  /** Writes {@code value} only if the key's mod revision is {@code expectedRevision} (0: only if absent). */
+  public boolean compareAndPut(ByteString key, long expectedRevision, ByteString value) {
+    return join(async.compareAndPut(key, expectedRevision, value));
+  }
+
+  public StatusResponse status() {
+    return join(async.status());
+  }
+
+  /** The status of every endpoint, in endpoint order; a node that does not answer is missing. */
+  public List<StatusResponse> statusAll() {
+    return join(async.statusAll());
+  }
+
+  /** Asks every replica for its state hash at a new hash point. */
+  public List<HashResponse> check() {
+    return join(async.check());
+  }
+
+  public List<String> endpoints() {
+    return endpoints.stream().map(e -> e.address).toList();
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      throw KvClientException.from(e);
+    }
+  }
+
+  /** The asynchronous API. */
+  public final class Async {
+    private Async() {}
+
+    public CompletableFuture<GetResponse> get(ByteString key) {
+      return get(GetRequest.newBuilder().setKey(key).build());
+    }
+
+    public CompletableFuture<GetResponse> get(GetRequest request) {
+      return read((e, d) -> e.kv.withDeadline(d).get(request), GetResponse::getHeader);
+    }
+
+    public CompletableFuture<RangeResponse> range(RangeRequest request) {
+      return read((e, d) -> e.kv.withDeadline(d).range(request), RangeResponse::getHeader);
+    }
+
+    public CompletableFuture<PutResponse> put(ByteString key, ByteString value) {
+      return put(PutRequest.newBuilder().setKey(key).setValue(value).build());
+    }
+
+    public CompletableFuture<PutResponse> put(PutRequest request) {
+      return write(seq -> request.toBuilder().setId(writeIds.id(seq)).build(),
+          (e, d, r) -> e.kv.withDeadline(d).put(r), PutResponse::getHeader);
+    }
+
+    public CompletableFuture<DeleteResponse> delete(ByteString key) {
+      DeleteRequest request = DeleteRequest.newBuilder().setKey(key).build();
+      return write(seq -> request.toBuilder().setId(writeIds.id(seq)).build(),
+          (e, d, r) -> e.kv.withDeadline(d).delete(r), DeleteResponse::getHeader);
+    }
+
+    public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request) {
+      return write(seq -> request.toBuilder().setId(writeIds.id(seq)).build(),
+          (e, d, r) -> e.kv.withDeadline(d).deleteRange(r), DeleteRangeResponse::getHeader);
+    }
+
+    public CompletableFuture<TxnResponse> txn(TxnRequest request) {
+      return write(seq -> request.toBuilder().setId(writeIds.id(seq)).build(),
+          (e, d, r) -> e.kv.withDeadline(d).txn(r), TxnResponse::getHeader);
+    }
+
+    public CompletableFuture<Boolean> compareAndPut(ByteString key, long expectedRevision, ByteString value) {
+      TxnRequest txn = TxnRequest.newBuilder()
+          .addCompares(Compare.newBuilder().setKey(key).setTarget(Compare.Target.MOD_REVISION)
+              .setResult(Compare.Result.EQUAL).setNumber(expectedRevision))
+          .addSuccess(TxnOp.newBuilder().setPut(PutRequest.newBuilder().setKey(key).setValue(value)))
+          .build();
+      return txn(txn).thenApply(TxnResponse::getSucceeded);
+    }
+
+    public CompletableFuture<StatusResponse> status() {
+      return call(false, (e, d) -> e.cluster.withDeadline(d).status(StatusRequest.getDefaultInstance()),
+          r -> null, Function.identity());
+    }
+
+    public CompletableFuture<List<StatusResponse>> statusAll() {
+      List<CompletableFuture<StatusResponse>> each = new ArrayList<>();
+      for (Endpoint e : endpoints) {
+        each.add(toCompletable(e.cluster.withDeadline(deadline()).status(StatusRequest.getDefaultInstance()))
+            .handle((s, err) -> {
+              if (s != null) {
+                e.memberId = s.getMemberId();
+              }
+              return s;
+            }));
+      }
+      return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+          .thenApply(v -> each.stream().map(CompletableFuture::join).filter(Objects::nonNull).toList());
+    }
+
+    public CompletableFuture<List<HashResponse>> check() {
+      return call(true, (e, d) -> e.maintenance.withDeadline(d).hashPoint(HashPointRequest.getDefaultInstance()),
+          r -> null, Function.identity())
+          .thenCompose(point -> {
+            List<CompletableFuture<HashResponse>> each = new ArrayList<>();
+            for (Endpoint e : endpoints) {
+              each.add(toCompletable(e.maintenance.withDeadline(deadline())
+                  .hash(HashRequest.newBuilder().setIndex(point.getIndex()).build())));
+            }
+            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+          });
+    }
+
+    private <T> CompletableFuture<T> read(BiFunction<Endpoint, Deadline, ListenableFuture<T>> rpc,
+                                          Function<T, ResponseHeader> header) {
+      return call(false, rpc, header, Function.identity());
+    }
+  }
+
+  @FunctionalInterface
+  private interface WriteRpc<Q, T> {
+    ListenableFuture<T> send(Endpoint e, Deadline d, Q request);
+  }
+
+  /** A write: one exactly-once id for the call, reused by every retry. */
+  private <Q, T> CompletableFuture<T> write(java.util.function.LongFunction<Q> withId, WriteRpc<Q, T> rpc,
+                                            Function<T, ResponseHeader> header) {
+    long seq = writeIds.begin();
+    CompletableFuture<T> result = call(true, (e, d) -> rpc.send(e, d, withId.apply(seq)), header, Function.identity());
+    return result.whenComplete((r, err) -> writeIds.end(seq));
+  }
+
+  private Deadline deadline() {
+    return Deadline.after(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private <T, R> CompletableFuture<R> call(boolean toLeader, BiFunction<Endpoint, Deadline, ListenableFuture<T>> rpc,
+                                           Function<T, ResponseHeader> header, Function<T, R> result) {
+    CompletableFuture<R> out = new CompletableFuture<>();
+    attempt(0, deadline(), toLeader, rpc, header, result, out, null);
+    return out;
+  }
+
+  private <T, R> void attempt(int n, Deadline deadline, boolean toLeader,
+                              BiFunction<Endpoint, Deadline, ListenableFuture<T>> rpc,
+                              Function<T, ResponseHeader> header, Function<T, R> result,
+                              CompletableFuture<R> out, Throwable last) {
+    if (deadline.isExpired()) {
+      out.completeExceptionally(last != null && !(KvClientException.from(last) instanceof KvClientException.Overloaded)
+          ? new KvClientException.Unavailable("no node could answer before the deadline; last error: "
+              + KvClientException.from(last).getMessage(), last)
+          : new KvClientException.DeadlineExceeded("deadline exceeded", last));
+      return;
+    }
+    Endpoint endpoint = choose(toLeader, n);
+    Futures.addCallback(rpc.apply(endpoint, deadline), new FutureCallback<T>() {
+      @Override
+      public void onSuccess(T value) {
+        ResponseHeader h = header.apply(value);
+        if (h != null && !h.getMemberId().isEmpty()) {
+          if (toLeader) {
+            leaderId = h.getMemberId();
+          } else {
+            endpoint.memberId = h.getMemberId();
+          }
+        }
+        out.complete(result.apply(value));
+      }
+
+      @Override
+      public void onFailure(Throwable t) {
+        if (!KvClientException.retryable(t)) {
+          out.completeExceptionally(KvClientException.from(t));
+          return;
+        }
+        endpoint.failedAtNanos = System.nanoTime();
+        if (toLeader && endpoint.memberId != null && endpoint.memberId.equals(leaderId)) {
+          leaderId = null;
+        }
+        long backoffMs = Math.min(1000, 25L << Math.min(n, 6));
+        long sleep = backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
+        retries.schedule(() -> attempt(n + 1, deadline, toLeader, rpc, header, result, out, t),
+            sleep, TimeUnit.MILLISECONDS);
+      }
+    }, MoreExecutors.directExecutor());
+  }
+
+  /** The cached leader for writes when known and healthy, otherwise the next endpoint in turn. */
+  private Endpoint choose(boolean toLeader, int attempt) {
+    String leader = leaderId;
+    if (toLeader && leader != null) {
+      for (Endpoint e : endpoints) {
+        if (leader.equals(e.memberId) && System.nanoTime() - e.failedAtNanos > TimeUnit.SECONDS.toNanos(1)) {
+          return e;
+        }
+      }
+    }
+    int start = roundRobin.getAndIncrement();
+    for (int i = 0; i < endpoints.size(); i++) {
+      Endpoint e = endpoints.get(Math.floorMod(start + i, endpoints.size()));
+      if (attempt == 0 || System.nanoTime() - e.failedAtNanos > TimeUnit.MILLISECONDS.toNanos(500)) {
+        return e;
+      }
+    }
+    return endpoints.get(Math.floorMod(start, endpoints.size()));
+  }
+
+  private static <T> CompletableFuture<T> toCompletable(ListenableFuture<T> f) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    Futures.addCallback(f, new FutureCallback<T>() {
+      @Override
+      public void onSuccess(T value) {
+        out.complete(value);
+      }
+
+      @Override
+      public void onFailure(Throwable t) {
+        out.completeExceptionally(KvClientException.from(t));
+      }
+    }, MoreExecutors.directExecutor());
+    return out;
+  }
+
+  @Override
+  public void close() {
+    retries.shutdownNow();
+    endpoints.forEach(Endpoint::close);
+  }
+}

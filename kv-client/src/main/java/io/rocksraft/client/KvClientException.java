@@ -1,0 +1,92 @@
+package io.rocksraft.client;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** Every failure the client reports; the subclasses tell what to do about it. */
+public class KvClientException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+  private final Status.Code code;
+
+  public KvClientException(Status.Code code, String message, Throwable cause) {
+    super(message, cause);
+    this.code = code;
+  }
+
+  /** The gRPC status code the server (or the transport) answered. */
+  public Status.Code code() {
+    return code;
+  }
+
+  /** The request is wrong and retrying it cannot help (empty or oversized key, bad range...). */
+  public static final class InvalidArgument extends KvClientException {
+    private static final long serialVersionUID = 1L;
+
+    InvalidArgument(String message, Throwable cause) {
+      super(Status.Code.INVALID_ARGUMENT, message, cause);
+    }
+  }
+
+  /** No quorum or no reachable node within the deadline; a write's outcome is unknown. */
+  public static final class Unavailable extends KvClientException {
+    private static final long serialVersionUID = 1L;
+
+    Unavailable(String message, Throwable cause) {
+      super(Status.Code.UNAVAILABLE, message, cause);
+    }
+  }
+
+  /** The call's deadline passed; a write's outcome is unknown. */
+  public static final class DeadlineExceeded extends KvClientException {
+    private static final long serialVersionUID = 1L;
+
+    DeadlineExceeded(String message, Throwable cause) {
+      super(Status.Code.DEADLINE_EXCEEDED, message, cause);
+    }
+  }
+
+  /** The nodes stayed overloaded until the deadline. */
+  public static final class Overloaded extends KvClientException {
+    private static final long serialVersionUID = 1L;
+
+    Overloaded(String message, Throwable cause) {
+      super(Status.Code.RESOURCE_EXHAUSTED, message, cause);
+    }
+  }
+
+  /** A precondition failed (for example an exactly-once session that expired). */
+  public static final class FailedPrecondition extends KvClientException {
+    private static final long serialVersionUID = 1L;
+
+    FailedPrecondition(String message, Throwable cause) {
+      super(Status.Code.FAILED_PRECONDITION, message, cause);
+    }
+  }
+
+  static KvClientException from(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+      c = c.getCause();
+    }
+    if (c instanceof KvClientException k) {
+      return k;
+    }
+    Status status = Status.fromThrowable(c);
+    String message = status.getDescription() != null ? status.getDescription() : String.valueOf(c.getMessage());
+    return switch (status.getCode()) {
+      case INVALID_ARGUMENT -> new InvalidArgument(message, c);
+      case UNAVAILABLE -> new Unavailable(message, c);
+      case DEADLINE_EXCEEDED -> new DeadlineExceeded(message, c);
+      case RESOURCE_EXHAUSTED -> new Overloaded(message, c);
+      case FAILED_PRECONDITION -> new FailedPrecondition(message, c);
+      default -> new KvClientException(status.getCode(), status.getCode() + ": " + message, c);
+    };
+  }
+
+  static boolean retryable(Throwable t) {
+    Status.Code code = t instanceof StatusRuntimeException s ? s.getStatus().getCode() : Status.fromThrowable(t).getCode();
+    return code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED;
+  }
+}

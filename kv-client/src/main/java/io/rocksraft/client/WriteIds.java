@@ -1,0 +1,40 @@
+package io.rocksraft.client;
+
+import io.rocksraft.api.v1.WriteId;
+import com.google.protobuf.ByteString;
+import java.security.SecureRandom;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Exactly-once identities: one random client id, a sequence per write, and the lowest
+ * sequence still waiting for its answer (the server may forget every answer below it).
+ */
+final class WriteIds {
+  private final ByteString clientId;
+  private final AtomicLong next = new AtomicLong(1);
+  private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
+
+  WriteIds() {
+    byte[] id = new byte[16];
+    new SecureRandom().nextBytes(id);
+    clientId = ByteString.copyFrom(id);
+  }
+
+  long begin() {
+    long seq = next.getAndIncrement();
+    outstanding.add(seq);
+    return seq;
+  }
+
+  /** The id to send for {@code seq}: built afresh for every attempt, with the current watermark. */
+  WriteId id(long seq) {
+    Long lowest = outstanding.isEmpty() ? seq : outstanding.first();
+    return WriteId.newBuilder().setClientId(clientId).setSequence(seq)
+        .setFirstIncomplete(Math.min(lowest, seq)).build();
+  }
+
+  void end(long seq) {
+    outstanding.remove(seq);
+  }
+}

@@ -1,0 +1,60 @@
+package io.rocksraft.server.api.grpc;
+
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.rocksraft.server.api.RequestValidator;
+import io.rocksraft.server.raft.RaftNode;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The client-facing gRPC server: KV, Cluster, Maintenance, health and reflection. */
+public final class GrpcServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
+  private final Server server;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final String address;
+
+  public GrpcServer(RaftNode node) {
+    this.address = node.config().clientAddress();
+    int colon = address.lastIndexOf(':');
+    Calls calls = new Calls(node.config().requestTimeoutMs());
+    RequestValidator validator = new RequestValidator(node.config().limits());
+    // Room for a request at the limit plus framing; larger ones are refused by gRPC itself.
+    int maxInbound = node.config().limits().maxRequestBytes() * 2 + 64 * 1024;
+    this.server = NettyServerBuilder
+        .forAddress(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))))
+        .maxInboundMessageSize(maxInbound)
+        .addService(new KvService(node, validator, calls))
+        .addService(new ClusterService(node, calls))
+        .addService(new MaintenanceService(node, calls))
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .build();
+  }
+
+  public void start() throws IOException {
+    server.start();
+    health.setStatus("", ServingStatus.SERVING);
+    LOG.info("gRPC API listening on {}", address);
+  }
+
+  @Override
+  public void close() {
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+  }
+}

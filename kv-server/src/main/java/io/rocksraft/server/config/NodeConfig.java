@@ -1,0 +1,171 @@
+package io.rocksraft.server.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One node's configuration: a YAML file (see {@code docs/configuration.md}) and/or flags.
+ * Every field has a default, so a single node runs with no file at all.
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record NodeConfig(
+    String id,
+    String cluster,
+    Path dataDir,
+    String raftAddress,
+    String clientAddress,
+    List<Peer> peers,
+    Limits limits,
+    Backpressure backpressure,
+    RaftTuning raft,
+    Long requestTimeoutMs,
+    Long blockCacheBytes) {
+
+  public NodeConfig {
+    id = Objects.requireNonNullElse(id, "n1");
+    cluster = Objects.requireNonNullElse(cluster, "rocksraft");
+    dataDir = Objects.requireNonNullElse(dataDir, Path.of("data", id));
+    String selfId = id;
+    Peer listed = peers == null ? null : peers.stream().filter(p -> selfId.equals(p.id())).findFirst().orElse(null);
+    raftAddress = Objects.requireNonNullElse(raftAddress, listed != null ? listed.raftAddress() : "127.0.0.1:7001");
+    clientAddress = Objects.requireNonNullElse(clientAddress,
+        listed != null ? listed.clientAddress() : "127.0.0.1:9001");
+    peers = peers == null || peers.isEmpty() ? List.of(new Peer(id, raftAddress, clientAddress)) : List.copyOf(peers);
+    limits = Objects.requireNonNullElse(limits, Limits.DEFAULTS);
+    backpressure = Objects.requireNonNullElse(backpressure, Backpressure.DEFAULTS);
+    raft = Objects.requireNonNullElse(raft, RaftTuning.DEFAULTS);
+    requestTimeoutMs = Objects.requireNonNullElse(requestTimeoutMs, 10_000L);
+    blockCacheBytes = Objects.requireNonNullElse(blockCacheBytes, 64L << 20);
+  }
+
+  /** A member of the Raft group: its id, peer (Raft) address and client (gRPC) address. */
+  public record Peer(String id, String raftAddress, String clientAddress) {
+    /** Parses {@code id=raftHost:port/clientHost:port}. */
+    public static Peer parse(String spec) {
+      int eq = spec.indexOf('=');
+      int slash = spec.indexOf('/');
+      if (eq <= 0 || slash < eq) {
+        throw new IllegalArgumentException("peer '" + spec + "' is not id=raftHost:port/clientHost:port");
+      }
+      return new Peer(spec.substring(0, eq), spec.substring(eq + 1, slash), spec.substring(slash + 1));
+    }
+
+    @Override
+    public String toString() {
+      return id + "=" + raftAddress + "/" + clientAddress;
+    }
+  }
+
+  /** Requests over a limit are refused before they reach the log. */
+  public record Limits(Integer maxKeyBytes, Integer maxValueBytes, Integer maxTxnOps, Integer maxRequestBytes,
+                       Integer maxRangeLimit) {
+    public static final Limits DEFAULTS = new Limits(null, null, null, null, null);
+
+    public Limits {
+      maxKeyBytes = Objects.requireNonNullElse(maxKeyBytes, 8 * 1024);
+      maxValueBytes = Objects.requireNonNullElse(maxValueBytes, 1024 * 1024);
+      maxTxnOps = Objects.requireNonNullElse(maxTxnOps, 128);
+      maxRequestBytes = Objects.requireNonNullElse(maxRequestBytes, 2 * 1024 * 1024);
+      maxRangeLimit = Objects.requireNonNullElse(maxRangeLimit, 10_000);
+    }
+  }
+
+  /** Bounds on work in flight per node; past them a request gets RESOURCE_EXHAUSTED at once. */
+  public record Backpressure(Integer maxQueuedWrites, Integer maxInFlightBatches, Integer maxBatchOps,
+                             Integer maxBatchBytes, Integer maxInFlightReads) {
+    public static final Backpressure DEFAULTS = new Backpressure(null, null, null, null, null);
+
+    public Backpressure {
+      maxQueuedWrites = Objects.requireNonNullElse(maxQueuedWrites, 10_000);
+      maxInFlightBatches = Objects.requireNonNullElse(maxInFlightBatches, 8);
+      maxBatchOps = Objects.requireNonNullElse(maxBatchOps, 256);
+      maxBatchBytes = Objects.requireNonNullElse(maxBatchBytes, 4 * 1024 * 1024);
+      maxInFlightReads = Objects.requireNonNullElse(maxInFlightReads, 10_000);
+    }
+  }
+
+  /** Ratis timing. */
+  public record RaftTuning(Integer electionTimeoutMinMs, Integer electionTimeoutMaxMs, Integer rpcRequestTimeoutMs) {
+    public static final RaftTuning DEFAULTS = new RaftTuning(null, null, null);
+
+    public RaftTuning {
+      electionTimeoutMinMs = Objects.requireNonNullElse(electionTimeoutMinMs, 1000);
+      electionTimeoutMaxMs = Objects.requireNonNullElse(electionTimeoutMaxMs, 2000);
+      rpcRequestTimeoutMs = Objects.requireNonNullElse(rpcRequestTimeoutMs, 3000);
+    }
+  }
+
+  public Peer self() {
+    return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow(() ->
+        new IllegalArgumentException("node id '" + id + "' is not among the peers " + peers));
+  }
+
+  /** Checks what the types cannot: a node must be able to start with this. */
+  public NodeConfig validate() {
+    List<String> errors = new ArrayList<>();
+    if (id.isBlank()) {
+      errors.add("id must not be blank");
+    }
+    if (peers.stream().noneMatch(p -> p.id().equals(id))) {
+      errors.add("id '" + id + "' is not among the peers " + peers);
+    }
+    if (peers.stream().map(Peer::id).distinct().count() != peers.size()) {
+      errors.add("peer ids must be unique: " + peers);
+    }
+    for (Peer p : peers) {
+      checkAddress(errors, "peer " + p.id() + " raftAddress", p.raftAddress());
+      checkAddress(errors, "peer " + p.id() + " clientAddress", p.clientAddress());
+    }
+    checkAddress(errors, "raftAddress", raftAddress);
+    checkAddress(errors, "clientAddress", clientAddress);
+    if (limits.maxKeyBytes() < 1 || limits.maxValueBytes() < 0 || limits.maxTxnOps() < 1
+        || limits.maxRangeLimit() < 1 || limits.maxRequestBytes() < limits.maxKeyBytes()) {
+      errors.add("limits must be positive and maxRequestBytes at least maxKeyBytes: " + limits);
+    }
+    if (backpressure.maxBatchBytes() < limits.maxRequestBytes()) {
+      errors.add("backpressure.maxBatchBytes must be at least limits.maxRequestBytes");
+    }
+    if (raft.electionTimeoutMinMs() >= raft.electionTimeoutMaxMs()) {
+      errors.add("raft.electionTimeoutMinMs must be below raft.electionTimeoutMaxMs");
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
+    }
+    return this;
+  }
+
+  private static void checkAddress(List<String> errors, String what, String address) {
+    int colon = address == null ? -1 : address.lastIndexOf(':');
+    try {
+      if (colon <= 0 || Integer.parseInt(address.substring(colon + 1)) <= 0
+          || Integer.parseInt(address.substring(colon + 1)) > 65535) {
+        errors.add(what + " '" + address + "' is not host:port");
+      }
+    } catch (NumberFormatException e) {
+      errors.add(what + " '" + address + "' is not host:port");
+    }
+  }
+
+  public static NodeConfig load(Path yaml) throws IOException {
+    ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    return mapper.readValue(yaml.toFile(), NodeConfig.class);
+  }
+
+  public NodeConfig withOverrides(String id, Path dataDir, String raftAddress, String clientAddress, List<Peer> peers) {
+    String newId = id != null ? id : this.id;
+    List<Peer> newPeers = peers != null && !peers.isEmpty() ? peers : this.peers;
+    Peer listed = newPeers.stream().filter(p -> p.id().equals(newId)).findFirst().orElse(null);
+    return new NodeConfig(newId, cluster, dataDir != null ? dataDir : this.dataDir,
+        raftAddress != null ? raftAddress : listed != null ? listed.raftAddress() : this.raftAddress,
+        clientAddress != null ? clientAddress : listed != null ? listed.clientAddress() : this.clientAddress,
+        newPeers, limits, backpressure, raft, requestTimeoutMs, blockCacheBytes);
+  }
+}

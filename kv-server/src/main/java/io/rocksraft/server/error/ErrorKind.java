@@ -1,0 +1,45 @@
+package io.rocksraft.server.error;
+
+import io.grpc.Status;
+
+/**
+ * The one table from failure kinds to what each API answers: a gRPC status code, an HTTP
+ * status and an RFC 9457 problem type.
+ */
+public enum ErrorKind {
+  INVALID_ARGUMENT(Status.Code.INVALID_ARGUMENT, 400, "invalid-argument", "Invalid argument"),
+  NOT_FOUND(Status.Code.NOT_FOUND, 404, "not-found", "Not found"),
+  FAILED_PRECONDITION(Status.Code.FAILED_PRECONDITION, 409, "failed-precondition", "Failed precondition"),
+  RESOURCE_EXHAUSTED(Status.Code.RESOURCE_EXHAUSTED, 429, "overloaded", "Too many requests in flight"),
+  UNAVAILABLE(Status.Code.UNAVAILABLE, 503, "unavailable", "No quorum"),
+  DEADLINE_EXCEEDED(Status.Code.DEADLINE_EXCEEDED, 504, "deadline-exceeded", "Deadline exceeded"),
+  INTERNAL(Status.Code.INTERNAL, 500, "internal", "Internal error");
+
+  private final Status.Code grpcCode;
+  private final int httpStatus;
+  private final String problemType;
+  private final String title;
+
+  ErrorKind(Status.Code grpcCode, int httpStatus, String problemType, String title) {
+    this.grpcCode = grpcCode;
+    this.httpStatus = httpStatus;
+    this.problemType = problemType;
+    this.title = title;
+  }
+
+  public Status.Code grpcCode() {
+    return grpcCode;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  public String problemType() {
+    return problemType;
+  }
+
+  public String title() {
+    return title;
+  }
+}

@@ -1,0 +1,154 @@
+package io.rocksraft.server.raft;
+
+import io.rocksraft.server.error.ErrorKind;
+import io.rocksraft.server.error.KvException;
+import io.rocksraft.server.internal.BatchResult;
+import io.rocksraft.server.internal.Command;
+import io.rocksraft.server.internal.CommandResult;
+import io.rocksraft.server.internal.Failure;
+import io.rocksraft.server.internal.LogBatch;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+/**
+ * Puts client writes into the Raft log, coalescing the writes that arrive while earlier
+ * batches are in flight into one log entry: Raft's cost is per entry, not per byte. Each
+ * write keeps its own result (and its own exactly-once identity). With nothing in flight a
+ * write goes out alone at once, so a light load pays no batching delay.
+ *
+ * <p>The queue is bounded: past it a write fails at once with RESOURCE_EXHAUSTED.
+ */
+final class Proposer {
+  private record Pending(Command command, int bytes, CompletableFuture<CommandResult> result) {}
+
+  private final RaftClient client;
+  private final int maxQueued;
+  private final int maxInFlight;
+  private final int maxBatchOps;
+  private final int maxBatchBytes;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private int inFlight;
+  private boolean closed;
+
+  Proposer(RaftClient client, int maxQueued, int maxInFlight, int maxBatchOps, int maxBatchBytes) {
+    this.client = client;
+    this.maxQueued = maxQueued;
+    this.maxInFlight = maxInFlight;
+    this.maxBatchOps = maxBatchOps;
+    this.maxBatchBytes = maxBatchBytes;
+  }
+
+  CompletableFuture<CommandResult> propose(Command command) {
+    CompletableFuture<CommandResult> result = new CompletableFuture<>();
+    synchronized (this) {
+      if (closed) {
+        return CompletableFuture.failedFuture(new KvException(ErrorKind.UNAVAILABLE, "node is shutting down"));
+      }
+      if (queue.size() >= maxQueued) {
+        return CompletableFuture.failedFuture(new KvException(ErrorKind.RESOURCE_EXHAUSTED,
+            "node has " + queue.size() + " writes queued (backpressure.maxQueuedWrites); retry later"));
+      }
+      queue.add(new Pending(command, command.getSerializedSize(), result));
+    }
+    dispatch();
+    return result;
+  }
+
+  synchronized int queued() {
+    return queue.size();
+  }
+
+  private void dispatch() {
+    while (true) {
+      List<Pending> batch = new ArrayList<>();
+      synchronized (this) {
+        if (inFlight >= maxInFlight || queue.isEmpty()) {
+          return;
+        }
+        int bytes = 0;
+        while (!queue.isEmpty() && batch.size() < maxBatchOps
+            && (batch.isEmpty() || bytes + queue.peek().bytes() <= maxBatchBytes)) {
+          Pending p = queue.poll();
+          bytes += p.bytes();
+          batch.add(p);
+        }
+        inFlight++;
+      }
+      send(batch);
+    }
+  }
+
+  private void send(List<Pending> batch) {
+    LogBatch.Builder entry = LogBatch.newBuilder().setProposedAtMillis(System.currentTimeMillis());
+    batch.forEach(p -> entry.addCommands(p.command()));
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      reply = client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.build().toByteArray())));
+    } catch (RuntimeException e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    reply.whenComplete((r, error) -> {
+      synchronized (this) {
+        inFlight--;
+      }
+      complete(batch, r, error);
+      dispatch();
+    });
+  }
+
+  private static void complete(List<Pending> batch, RaftClientReply reply, Throwable error) {
+    if (error == null && !reply.isSuccess()) {
+      error = reply.getException();
+    }
+    if (error != null) {
+      KvException e = RatisErrors.toKv(error);
+      batch.forEach(p -> p.result().completeExceptionally(e));
+      return;
+    }
+    BatchResult results;
+    try {
+      results = BatchResult.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      batch.forEach(p -> p.result().completeExceptionally(new KvException(ErrorKind.INTERNAL, "bad apply result", e)));
+      return;
+    }
+    if (results.getResultsCount() != batch.size()) {
+      batch.forEach(p -> p.result().completeExceptionally(new KvException(ErrorKind.INTERNAL,
+          "apply returned " + results.getResultsCount() + " results for " + batch.size() + " writes")));
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      CommandResult r = results.getResults(i);
+      if (r.hasFailure()) {
+        batch.get(i).result().completeExceptionally(toException(r.getFailure()));
+      } else {
+        batch.get(i).result().complete(r);
+      }
+    }
+  }
+
+  private static KvException toException(Failure f) {
+    return switch (f.getCode()) {
+      case SESSION_EXPIRED -> new KvException(ErrorKind.FAILED_PRECONDITION, f.getMessage());
+      default -> new KvException(ErrorKind.INVALID_ARGUMENT, f.getMessage());
+    };
+  }
+
+  void close() {
+    List<Pending> abandoned;
+    synchronized (this) {
+      closed = true;
+      abandoned = new ArrayList<>(queue);
+      queue.clear();
+    }
+    abandoned.forEach(p -> p.result().completeExceptionally(
+        new KvException(ErrorKind.UNAVAILABLE, "node is shutting down")));
+  }
+}

@@ -1,0 +1,241 @@
+package io.rocksraft.server.raft;
+
+import io.rocksraft.api.v1.Consistency;
+import io.rocksraft.api.v1.HashResponse;
+import io.rocksraft.api.v1.Member;
+import io.rocksraft.api.v1.ReadOptions;
+import io.rocksraft.api.v1.StatusResponse;
+import io.rocksraft.server.config.NodeConfig;
+import io.rocksraft.server.error.ErrorKind;
+import io.rocksraft.server.error.KvException;
+import io.rocksraft.server.internal.Command;
+import io.rocksraft.server.internal.CommandResult;
+import io.rocksraft.server.internal.Query;
+import io.rocksraft.server.internal.QueryResult;
+import io.rocksraft.server.state.KvStateMachine;
+import io.rocksraft.server.state.StateStore;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of the Raft group: the Ratis server with the {@link KvStateMachine}, and a
+ * Ratis client through which this node puts writes into the log (Ratis routes them to the
+ * leader, so a follower forwards writes and returns the leader's answer).
+ */
+public final class RaftNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
+  private final NodeConfig config;
+  private final RaftPeerId selfId;
+  private final RaftGroup group;
+  private final StateStore store;
+  private final KvStateMachine stateMachine;
+  private final RaftServer server;
+  private final RaftClient client;
+  private final Proposer proposer;
+  private final Semaphore readPermits;
+
+  public RaftNode(NodeConfig config) throws IOException {
+    this.config = config;
+    this.selfId = RaftPeerId.valueOf(config.id());
+    this.group = RaftGroup.valueOf(groupId(config.cluster()), config.peers().stream().map(RaftNode::peer).toList());
+    Path dataDir = config.dataDir();
+    this.store = new StateStore(dataDir.resolve("db"), config.blockCacheBytes());
+    this.stateMachine = new KvStateMachine(store, config.id(), config.limits().maxRangeLimit());
+    RaftProperties properties = properties(config, dataDir.resolve("raft"));
+    this.server = RaftServer.newBuilder()
+        .setServerId(selfId)
+        .setGroup(group)
+        .setStateMachine(stateMachine)
+        .setProperties(properties)
+        .setOption(RaftStorage.StartupOption.RECOVER)
+        .build();
+    this.client = RaftClient.newBuilder()
+        .setProperties(properties)
+        .setRaftGroup(group)
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            (int) Math.max(1, config.requestTimeoutMs() / 100), TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+    NodeConfig.Backpressure bp = config.backpressure();
+    this.proposer = new Proposer(client, bp.maxQueuedWrites(), bp.maxInFlightBatches(), bp.maxBatchOps(),
+        bp.maxBatchBytes());
+    this.readPermits = new Semaphore(bp.maxInFlightReads());
+  }
+
+  /** The group id follows from the cluster name, so every member derives the same one. */
+  public static RaftGroupId groupId(String cluster) {
+    return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("rocksraft:" + cluster).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static RaftPeer peer(NodeConfig.Peer p) {
+    // Not RaftPeer.clientAddress: Ratis' own client would send its requests there.
+    return RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build();
+  }
+
+  private static RaftProperties properties(NodeConfig config, Path raftDir) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    String raftAddress = config.raftAddress();
+    int colon = raftAddress.lastIndexOf(':');
+    GrpcConfigKeys.Server.setHost(p, raftAddress.substring(0, colon));
+    GrpcConfigKeys.Server.setPort(p, Integer.parseInt(raftAddress.substring(colon + 1)));
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(64L << 20));
+    RaftServerConfigKeys.setStorageDir(p, List.of(raftDir.toFile()));
+    NodeConfig.RaftTuning raft = config.raft();
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(raft.electionTimeoutMinMs(), TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(raft.electionTimeoutMaxMs(), TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    // Payloads live in raft_log (RocksDB); Ratis' cache keeps only entry headers.
+    RaftServerConfigKeys.Log.StateMachineData.setCachingEnabled(p, true);
+    // An entry (one coalesced batch) must fit the appender buffer and the log write buffer.
+    long entryLimit = Math.max(8L << 20, 2L * config.backpressure().maxBatchBytes());
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(entryLimit));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entryLimit + 1024));
+    RaftServerConfigKeys.Write.setElementLimit(p, 4096);
+    RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(256L << 20));
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, false);
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(raft.rpcRequestTimeoutMs(), TimeUnit.MILLISECONDS));
+    RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 4 * config.backpressure().maxInFlightBatches() + 64);
+    return p;
+  }
+
+  public void start() throws IOException {
+    server.start();
+    LOG.info("[{}] Raft server started on {} in group {}", config.id(), config.raftAddress(), group.getGroupId());
+  }
+
+  public String memberId() {
+    return config.id();
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  /** Puts one write into the log (via the leader) and answers with its result. */
+  public CompletableFuture<CommandResult> propose(Command command) {
+    return proposer.propose(command);
+  }
+
+  /** A read at the requested consistency. */
+  public CompletableFuture<QueryResult> read(Query query, ReadOptions options) {
+    if (!readPermits.tryAcquire()) {
+      return CompletableFuture.failedFuture(new KvException(ErrorKind.RESOURCE_EXHAUSTED,
+          "node has " + config.backpressure().maxInFlightReads()
+              + " reads in flight (backpressure.maxInFlightReads); retry later"));
+    }
+    CompletableFuture<QueryResult> result;
+    if (options.getConsistency() == Consistency.FOLLOWER) {
+      result = stateMachine.localRead(query, options.getMinIndex());
+    } else {
+      result = linearizableRead(query);
+    }
+    return result.whenComplete((r, e) -> readPermits.release());
+  }
+
+  private CompletableFuture<QueryResult> linearizableRead(Query query) {
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(query.toByteArray()));
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      // Read index served by this very node: a follower asks the leader for the commit
+      // index, waits until it has applied it, then answers from its own state.
+      reply = client.async().sendReadOnly(message, selfId);
+    } catch (RuntimeException e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    return reply.handle((r, error) -> {
+      if (error == null && !r.isSuccess()) {
+        error = r.getException();
+      }
+      if (error != null) {
+        throw RatisErrors.toKv(error);
+      }
+      try {
+        return QueryResult.parseFrom(r.getMessage().getContent().asReadOnlyByteBuffer());
+      } catch (InvalidProtocolBufferException e) {
+        throw new KvException(ErrorKind.INTERNAL, "bad query result", e);
+      }
+    });
+  }
+
+  /** This replica's state hash at a hash point. */
+  public CompletableFuture<HashResponse> hashAt(long index) {
+    return stateMachine.hashAt(index);
+  }
+
+  public StatusResponse status() {
+    StatusResponse.Builder out = StatusResponse.newBuilder()
+        .setMemberId(config.id())
+        .setGroupId(group.getGroupId().getUuid().toString())
+        .setRevision(stateMachine.applied().revision());
+    try {
+      RaftServer.Division division = server.getDivision(group.getGroupId());
+      DivisionInfo info = division.getInfo();
+      out.setRole(info.getCurrentRole().name())
+          .setTerm(info.getCurrentTerm())
+          .setCommitIndex(division.getRaftLog().getLastCommittedIndex())
+          .setAppliedIndex(info.getLastAppliedIndex());
+      RaftPeerId leader = info.getLeaderId();
+      if (leader != null) {
+        out.setLeaderId(leader.toString());
+      }
+      for (RaftPeer p : division.getGroup().getPeers()) {
+        String clientAddress = config.peers().stream().filter(c -> c.id().equals(p.getId().toString()))
+            .map(NodeConfig.Peer::clientAddress).findFirst().orElse("");
+        out.addMembers(Member.newBuilder().setId(p.getId().toString())
+            .setRaftAddress(nullToEmpty(p.getAddress())).setClientAddress(clientAddress));
+      }
+    } catch (IOException e) {
+      out.setRole("UNKNOWN");
+    }
+    return out.build();
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  @Override
+  public void close() throws IOException {
+    proposer.close();
+    try {
+      client.close();
+    } finally {
+      try {
+        server.close();
+      } finally {
+        store.close();
+      }
+    }
+    LOG.info("[{}] stopped", config.id());
+  }
+}

@@ -1,0 +1,308 @@
+package io.rocksraft.server.state;
+
+import io.rocksraft.api.v1.Compare;
+import io.rocksraft.api.v1.DeleteRangeRequest;
+import io.rocksraft.api.v1.DeleteRangeResponse;
+import io.rocksraft.api.v1.DeleteRequest;
+import io.rocksraft.api.v1.DeleteResponse;
+import io.rocksraft.api.v1.GetRequest;
+import io.rocksraft.api.v1.GetResponse;
+import io.rocksraft.api.v1.HashPointResponse;
+import io.rocksraft.api.v1.PutRequest;
+import io.rocksraft.api.v1.PutResponse;
+import io.rocksraft.api.v1.RangeRequest;
+import io.rocksraft.api.v1.ResponseHeader;
+import io.rocksraft.api.v1.TxnOp;
+import io.rocksraft.api.v1.TxnOpResult;
+import io.rocksraft.api.v1.TxnRequest;
+import io.rocksraft.api.v1.TxnResponse;
+import io.rocksraft.api.v1.WriteId;
+import io.rocksraft.server.internal.BatchResult;
+import io.rocksraft.server.internal.Command;
+import io.rocksraft.server.internal.CommandResult;
+import io.rocksraft.server.internal.Failure;
+import io.rocksraft.server.internal.LogBatch;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies committed log entries to the {@code kv} column family. Each entry goes into one
+ * write batch together with the applied index, the revision and the exactly-once sessions,
+ * so a crash leaves either all of an entry or none of it. Called by one thread only, in log
+ * order; every replica computes the same state from the same entries.
+ */
+final class Applier {
+  private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
+
+  private final StateStore store;
+  private final String memberId;
+  private final int maxRangeLimit;
+  private final Sessions sessions;
+  // Not synced: the raft_log payloads are the durable record; a lost tail is re-applied.
+  private final WriteOptions writeOptions = new WriteOptions();
+  private final ReadOptions readOptions = new ReadOptions();
+  private volatile AppliedState applied;
+  private long clock;
+
+  Applier(StateStore store, String memberId, int maxRangeLimit) {
+    this.store = store;
+    this.memberId = memberId;
+    this.maxRangeLimit = maxRangeLimit;
+    this.sessions = new Sessions(store.meta());
+    this.applied = readApplied();
+    this.clock = MetaKeys.toLong(get(MetaKeys.CLOCK));
+  }
+
+  AppliedState applied() {
+    return applied;
+  }
+
+  /** The result of one entry, and whether it asked for a state hash. */
+  record Outcome(BatchResult result, boolean hashPoint) {}
+
+  Outcome apply(byte[] payload, long term, long index) {
+    LogBatch batch;
+    try {
+      batch = LogBatch.parseFrom(payload);
+    } catch (InvalidProtocolBufferException e) {
+      // Only a foreign Ratis client could log this; skip it the same way on every replica.
+      LOG.warn("entry {} is not a LogBatch; skipped: {}", index, e.getMessage());
+      batch = LogBatch.getDefaultInstance();
+    }
+    try (WriteBatchWithIndex wb = new WriteBatchWithIndex(true)) {
+      Entry entry = new Entry(wb, term, index, applied.revision());
+      clock = Math.max(clock, batch.getProposedAtMillis());
+      BatchResult.Builder results = BatchResult.newBuilder();
+      boolean hashPoint = false;
+      for (Command command : batch.getCommandsList()) {
+        hashPoint |= command.hasHashPoint();
+        results.addResults(entry.applyOnce(command));
+      }
+      sessions.expire(entry.meta, wb, clock);
+      wb.put(store.meta(), MetaKeys.APPLIED, ByteBuffer.allocate(16).putLong(term).putLong(index).array());
+      wb.put(store.meta(), MetaKeys.REVISION, MetaKeys.fromLong(entry.revision));
+      wb.put(store.meta(), MetaKeys.CLOCK, MetaKeys.fromLong(clock));
+      store.db().write(writeOptions, wb);
+      applied = new AppliedState(term, index, entry.revision);
+      return new Outcome(results.build(), hashPoint);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("applying entry " + index + " to RocksDB failed", e);
+    }
+  }
+
+  private AppliedState readApplied() {
+    byte[] a = get(MetaKeys.APPLIED);
+    if (a == null) {
+      return AppliedState.EMPTY;
+    }
+    ByteBuffer b = ByteBuffer.wrap(a);
+    return new AppliedState(b.getLong(), b.getLong(), MetaKeys.toLong(get(MetaKeys.REVISION)));
+  }
+
+  private byte[] get(byte[] metaKey) {
+    try {
+      return store.db().get(store.meta(), metaKey);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("reading meta failed", e);
+    }
+  }
+
+  /** The application of one log entry. */
+  private final class Entry {
+    final WriteBatchWithIndex wb;
+    final KvView kv;
+    final KvView meta;
+    final long term;
+    final long index;
+    long revision;
+    /** Inside a transaction every write shares one revision. */
+    boolean inTxn;
+    boolean txnWrote;
+
+    Entry(WriteBatchWithIndex wb, long term, long index, long revision) {
+      this.wb = wb;
+      this.kv = new KvView(store.db(), store.kv(), wb, readOptions);
+      this.meta = new KvView(store.db(), store.meta(), wb, readOptions);
+      this.term = term;
+      this.index = index;
+      this.revision = revision;
+    }
+
+    CommandResult applyOnce(Command command) throws RocksDBException {
+      WriteId id = writeIdOf(command);
+      if (id == null || id.getClientId().isEmpty()) {
+        return execute(command);
+      }
+      CommandResult earlier = sessions.lookup(meta, id);
+      if (earlier != null) {
+        return earlier;
+      }
+      CommandResult result = execute(command);
+      sessions.record(meta, wb, id, result, clock);
+      return result;
+    }
+
+    private CommandResult execute(Command command) throws RocksDBException {
+      CommandResult.Builder r = CommandResult.newBuilder();
+      switch (command.getOpCase()) {
+        case PUT -> r.setPut(put(command.getPut()));
+        case DELETE -> r.setDelete(delete(command.getDelete()));
+        case DELETE_RANGE -> r.setDeleteRange(deleteRange(command.getDeleteRange()));
+        case TXN -> r.setTxn(txn(command.getTxn()));
+        case HASH_POINT -> r.setHashPoint(HashPointResponse.newBuilder().setIndex(index));
+        default -> r.setFailure(Failure.newBuilder().setCode(Failure.Code.INVALID_ARGUMENT)
+            .setMessage("unknown command " + command.getOpCase()));
+      }
+      return r.build();
+    }
+
+    private ResponseHeader header() {
+      return ResponseHeader.newBuilder()
+          .setRevision(revision).setRaftTerm(term).setRaftIndex(index).setMemberId(memberId).build();
+    }
+
+    private long writeRevision() {
+      if (!inTxn) {
+        return ++revision;
+      }
+      if (!txnWrote) {
+        txnWrote = true;
+        revision++;
+      }
+      return revision;
+    }
+
+    private PutResponse put(PutRequest req) throws RocksDBException {
+      byte[] key = req.getKey().toByteArray();
+      StoredValue prev = kv.get(key);
+      long rev = writeRevision();
+      StoredValue next = prev == null
+          ? new StoredValue(rev, rev, 1, req.getValue().toByteArray())
+          : new StoredValue(prev.createRevision(), rev, prev.version() + 1, req.getValue().toByteArray());
+      wb.put(store.kv(), key, next.encode());
+      PutResponse.Builder out = PutResponse.newBuilder().setHeader(header());
+      if (req.getPrevKv() && prev != null) {
+        out.setPrevKv(prev.toKeyValue(key, false));
+      }
+      return out.build();
+    }
+
+    private DeleteResponse delete(DeleteRequest req) throws RocksDBException {
+      byte[] key = req.getKey().toByteArray();
+      StoredValue prev = kv.get(key);
+      DeleteResponse.Builder out = DeleteResponse.newBuilder();
+      if (prev != null) {
+        writeRevision();
+        wb.delete(store.kv(), key);
+        out.setDeleted(1);
+        if (req.getPrevKv()) {
+          out.setPrevKv(prev.toKeyValue(key, false));
+        }
+      }
+      return out.setHeader(header()).build();
+    }
+
+    private DeleteRangeResponse deleteRange(DeleteRangeRequest req) throws RocksDBException {
+      KeyRange range = KeyRange.of(req.getStart(), req.getEnd(), req.getPrefix());
+      List<byte[]> keys = new ArrayList<>();
+      kv.forEach(range, (key, value) -> keys.add(key));
+      if (!keys.isEmpty()) {
+        writeRevision();
+      }
+      for (byte[] key : keys) {
+        wb.delete(store.kv(), key);
+      }
+      return DeleteRangeResponse.newBuilder().setHeader(header()).setDeleted(keys.size()).build();
+    }
+
+    private TxnResponse txn(TxnRequest req) throws RocksDBException {
+      boolean succeeded = req.getComparesList().stream().allMatch(this::holds);
+      inTxn = true;
+      txnWrote = false;
+      try {
+        TxnResponse.Builder out = TxnResponse.newBuilder().setSucceeded(succeeded);
+        for (TxnOp op : succeeded ? req.getSuccessList() : req.getFailureList()) {
+          out.addResults(txnOp(op));
+        }
+        return out.setHeader(header()).build();
+      } finally {
+        inTxn = false;
+      }
+    }
+
+    private TxnOpResult txnOp(TxnOp op) throws RocksDBException {
+      TxnOpResult.Builder r = TxnOpResult.newBuilder();
+      switch (op.getOpCase()) {
+        case GET -> r.setGet(get(op.getGet()));
+        case RANGE -> r.setRange(range(op.getRange()));
+        case PUT -> r.setPut(put(op.getPut()));
+        case DELETE -> r.setDelete(delete(op.getDelete()));
+        case DELETE_RANGE -> r.setDeleteRange(deleteRange(op.getDeleteRange()));
+        default -> { }
+      }
+      return r.build();
+    }
+
+    private GetResponse get(GetRequest req) {
+      byte[] key = req.getKey().toByteArray();
+      StoredValue v = kv.get(key);
+      GetResponse.Builder out = GetResponse.newBuilder().setHeader(header()).setFound(v != null);
+      if (v != null) {
+        out.setKv(v.toKeyValue(key, false));
+      }
+      return out.build();
+    }
+
+    private io.rocksraft.api.v1.RangeResponse range(RangeRequest req) {
+      KeyRange range = KeyRange.of(req.getStart(), req.getEnd(), req.getPrefix());
+      return kv.range(range, Queries.effectiveLimit(req.getLimit(), maxRangeLimit), req.getKeysOnly())
+          .setHeader(header()).build();
+    }
+
+    private boolean holds(Compare c) {
+      StoredValue v = kv.get(c.getKey().toByteArray());
+      if (c.getTarget() == Compare.Target.VALUE) {
+        if (v == null || c.getOperandCase() != Compare.OperandCase.VALUE) {
+          return false;
+        }
+        return test(Arrays.compareUnsigned(v.value(), c.getValue().toByteArray()), c.getResult());
+      }
+      long actual = v == null ? 0 : switch (c.getTarget()) {
+        case VERSION -> v.version();
+        case MOD_REVISION -> v.modRevision();
+        case CREATE_REVISION -> v.createRevision();
+        default -> 0;
+      };
+      return test(Long.compare(actual, c.getNumber()), c.getResult());
+    }
+
+    private static boolean test(int cmp, Compare.Result result) {
+      return switch (result) {
+        case EQUAL -> cmp == 0;
+        case NOT_EQUAL -> cmp != 0;
+        case GREATER -> cmp > 0;
+        case LESS -> cmp < 0;
+        default -> false;
+      };
+    }
+  }
+
+  static WriteId writeIdOf(Command command) {
+    return switch (command.getOpCase()) {
+      case PUT -> command.getPut().getId();
+      case DELETE -> command.getDelete().getId();
+      case DELETE_RANGE -> command.getDeleteRange().getId();
+      case TXN -> command.getTxn().getId();
+      default -> null;
+    };
+  }
+}

@@ -1,0 +1,118 @@
+package io.rocksraft.server.state;
+
+import io.rocksraft.api.v1.WriteId;
+import io.rocksraft.server.internal.CommandResult;
+import io.rocksraft.server.internal.Failure;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatchWithIndex;
+
+/**
+ * Exactly-once writes: the answer to each (client id, sequence) is kept in the {@code meta}
+ * column family, so a retried write gets the stored answer instead of running twice, also
+ * after a restart or a snapshot install. Memory and disk stay bounded: a client's answers
+ * below its acknowledged watermark are dropped, and clients idle longer than {@link #TTL}
+ * are forgotten. Expiry runs on the proposer clock carried in the log, so every replica
+ * drops the same sessions at the same entry.
+ */
+final class Sessions {
+  /** Fixed, not configurable: every replica must expire sessions identically. */
+  static final Duration TTL = Duration.ofHours(1);
+  private static final int MAX_EXPIRED_PER_ENTRY = 32;
+
+  private final ColumnFamilyHandle cf;
+
+  Sessions(ColumnFamilyHandle cf) {
+    this.cf = cf;
+  }
+
+  /** The stored answer for a retried write, a failure when it was acknowledged, or null when new. */
+  CommandResult lookup(KvView meta, WriteId id) {
+    byte[] client = id.getClientId().toByteArray();
+    long watermark = MetaKeys.toLong(meta.getRaw(MetaKeys.watermark(client)));
+    if (id.getSequence() < watermark) {
+      return CommandResult.newBuilder().setFailure(Failure.newBuilder()
+          .setCode(Failure.Code.SESSION_EXPIRED)
+          .setMessage("write " + id.getSequence() + " of this client was already acknowledged by it; "
+              + "its answer is no longer kept"))
+          .build();
+    }
+    byte[] stored = meta.getRaw(MetaKeys.result(client, id.getSequence()));
+    if (stored == null) {
+      return null;
+    }
+    try {
+      return CommandResult.parseFrom(stored);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupt session result", e);
+    }
+  }
+
+  void record(KvView meta, WriteBatchWithIndex wb, WriteId id, CommandResult result, long clock)
+      throws RocksDBException {
+    byte[] client = id.getClientId().toByteArray();
+    wb.put(cf, MetaKeys.result(client, id.getSequence()), result.toByteArray());
+    long watermark = MetaKeys.toLong(meta.getRaw(MetaKeys.watermark(client)));
+    long acknowledged = Math.min(id.getFirstIncomplete(), id.getSequence());
+    if (acknowledged > watermark) {
+      for (byte[] key : resultKeys(meta, client, watermark, acknowledged)) {
+        wb.delete(cf, key);
+      }
+      wb.put(cf, MetaKeys.watermark(client), MetaKeys.fromLong(acknowledged));
+    }
+    byte[] seen = meta.getRaw(MetaKeys.lastSeen(client));
+    if (seen != null) {
+      wb.delete(cf, MetaKeys.expiry(MetaKeys.toLong(seen), client));
+    }
+    wb.put(cf, MetaKeys.expiry(clock, client), new byte[0]);
+    wb.put(cf, MetaKeys.lastSeen(client), MetaKeys.fromLong(clock));
+  }
+
+  /** Forgets clients not seen for {@link #TTL}, a few per entry. */
+  void expire(KvView meta, WriteBatchWithIndex wb, long clock) throws RocksDBException {
+    long cutoff = clock - TTL.toMillis();
+    List<byte[]> expired = new ArrayList<>();
+    try (RocksIterator it = meta.iterator()) {
+      for (it.seek(new byte[] {MetaKeys.EXPIRY});
+          it.isValid() && it.key()[0] == MetaKeys.EXPIRY && expired.size() < MAX_EXPIRED_PER_ENTRY;
+          it.next()) {
+        if (MetaKeys.expiryMillis(it.key()) >= cutoff) {
+          break;
+        }
+        expired.add(it.key());
+      }
+    }
+    for (byte[] key : expired) {
+      byte[] client = MetaKeys.expiryClient(key);
+      for (byte[] result : resultKeys(meta, client, 0, Long.MAX_VALUE)) {
+        wb.delete(cf, result);
+      }
+      wb.delete(cf, MetaKeys.watermark(client));
+      wb.delete(cf, MetaKeys.lastSeen(client));
+      wb.delete(cf, key);
+    }
+  }
+
+  private static List<byte[]> resultKeys(KvView meta, byte[] client, long fromSeq, long toSeq) {
+    byte[] prefix = MetaKeys.resultPrefix(client);
+    List<byte[]> keys = new ArrayList<>();
+    try (RocksIterator it = meta.iterator()) {
+      for (it.seek(MetaKeys.result(client, fromSeq)); it.isValid(); it.next()) {
+        byte[] key = it.key();
+        if (key.length != prefix.length + Long.BYTES
+            || !Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)
+            || MetaKeys.sequenceOf(key) >= toSeq) {
+          break;
+        }
+        keys.add(key);
+      }
+    }
+    return keys;
+  }
+}

@@ -1,0 +1,164 @@
+package io.rocksraft.raftlog;
+
+import java.io.IOException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raft log-entry payloads in one RocksDB column family, keyed by the big-endian log index.
+ *
+ * <p>Appends are not synced one by one; {@link #flush(long)} syncs the RocksDB WAL once for
+ * everything appended so far (group commit). The sync runs on its own thread so that it
+ * overlaps the Ratis segment sync instead of following it.
+ *
+ * <p>The store does not own the database: the node opens one RocksDB with all its column
+ * families and hands this store its handle.
+ */
+public final class LogStore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LogStore.class);
+
+  private final RocksDB db;
+  private final ColumnFamilyHandle cf;
+  private final WriteOptions appendOptions = new WriteOptions().setSync(false);
+  private final ExecutorService syncer;
+
+  /** Highest index appended (guarded by this). */
+  private long appendedIndex;
+  /** Highest index known to be on disk: appended before a completed WAL sync (guarded by this). */
+  private long durableIndex;
+
+  public LogStore(RocksDB db, ColumnFamilyHandle cf, String name) {
+    this.db = Objects.requireNonNull(db, "db");
+    this.cf = Objects.requireNonNull(cf, "cf");
+    this.syncer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, name + "-wal-sync");
+      t.setDaemon(true);
+      return t;
+    });
+    long last = lastIndex().orElse(0L);
+    this.appendedIndex = last;
+    // Whatever survived reopening is on disk.
+    this.durableIndex = last;
+  }
+
+  /** Appends (or overwrites) the payload at {@code index}; not durable until {@link #flush}. */
+  public void append(long index, byte[] payload) throws IOException {
+    try {
+      db.put(cf, appendOptions, LogKeys.key(index), payload);
+    } catch (RocksDBException e) {
+      throw new IOException("raft_log append failed at index " + index, e);
+    }
+    synchronized (this) {
+      appendedIndex = Math.max(appendedIndex, index);
+    }
+  }
+
+  /** The payload at {@code index}, or empty when it was never written, truncated or purged. */
+  public Optional<byte[]> read(long index) throws IOException {
+    try {
+      return Optional.ofNullable(db.get(cf, LogKeys.key(index)));
+    } catch (RocksDBException e) {
+      throw new IOException("raft_log read failed at index " + index, e);
+    }
+  }
+
+  /**
+   * Makes every payload appended up to {@code index} durable. Calls queued behind a running
+   * sync are answered by the next single sync (group commit).
+   */
+  public CompletableFuture<Void> flush(long index) {
+    synchronized (this) {
+      if (index <= durableIndex) {
+        return CompletableFuture.completedFuture(null);
+      }
+    }
+    return CompletableFuture.runAsync(() -> syncCovering(index), syncer);
+  }
+
+  private void syncCovering(long index) {
+    long target;
+    synchronized (this) {
+      if (index <= durableIndex) {
+        return;
+      }
+      target = appendedIndex;
+    }
+    try {
+      db.syncWal();
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("raft_log WAL sync failed", e);
+    }
+    synchronized (this) {
+      durableIndex = Math.max(durableIndex, target);
+    }
+  }
+
+  /** Removes every payload at or above {@code fromIndex}: a follower's conflicting tail. */
+  public void truncate(long fromIndex) throws IOException {
+    try {
+      db.deleteRange(cf, LogKeys.key(fromIndex), LogKeys.key(Long.MAX_VALUE));
+    } catch (RocksDBException e) {
+      throw new IOException("raft_log truncate failed from index " + fromIndex, e);
+    }
+    synchronized (this) {
+      appendedIndex = Math.min(appendedIndex, fromIndex - 1);
+      durableIndex = Math.min(durableIndex, fromIndex - 1);
+    }
+    LOG.info("raft_log truncated from index {}", fromIndex);
+  }
+
+  /** Removes every payload at or below {@code upToIndex}: entries a snapshot already covers. */
+  public void purge(long upToIndex) throws IOException {
+    if (upToIndex < 0) {
+      return;
+    }
+    try {
+      db.deleteRange(cf, LogKeys.key(0), LogKeys.key(upToIndex + 1));
+    } catch (RocksDBException e) {
+      throw new IOException("raft_log purge failed up to index " + upToIndex, e);
+    }
+    LOG.debug("raft_log purged up to index {}", upToIndex);
+  }
+
+  public Optional<Long> firstIndex() {
+    try (RocksIterator it = db.newIterator(cf)) {
+      it.seekToFirst();
+      return it.isValid() ? Optional.of(LogKeys.index(it.key())) : Optional.empty();
+    }
+  }
+
+  public Optional<Long> lastIndex() {
+    try (RocksIterator it = db.newIterator(cf)) {
+      it.seekToLast();
+      return it.isValid() ? Optional.of(LogKeys.index(it.key())) : Optional.empty();
+    }
+  }
+
+  public synchronized long durableIndex() {
+    return durableIndex;
+  }
+
+  @Override
+  public void close() {
+    syncer.shutdown();
+    try {
+      if (!syncer.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.warn("raft_log WAL sync thread did not stop in time");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    appendOptions.close();
+  }
+}
