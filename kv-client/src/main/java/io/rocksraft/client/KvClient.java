@@ -344,7 +344,14 @@ public final class KvClient implements AutoCloseable {
       @Override
       public void onFailure(Throwable t) {
         if (!KvClientException.retryable(t)) {
-          out.completeExceptionally(KvClientException.from(t));
+          KvClientException failure = KvClientException.from(t);
+          if (failure instanceof KvClientException.DeadlineExceeded && last != null
+              && !(KvClientException.from(last) instanceof KvClientException.Overloaded)) {
+            // The deadline ran out while retrying an unavailable group: say so.
+            failure = new KvClientException.Unavailable("no node could answer before the deadline; last error: "
+                + KvClientException.from(last).getMessage(), t);
+          }
+          out.completeExceptionally(failure);
           return;
         }
         endpoint.failedAtNanos = System.nanoTime();

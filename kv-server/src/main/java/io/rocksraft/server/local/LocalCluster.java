@@ -37,22 +37,33 @@ public final class LocalCluster {
     }
   }
 
-  /** What cluster.json holds. */
-  public record State(List<NodeSpec> nodes, List<String> jvmArgs) {}
+  /** What cluster.json holds: the nodes, JVM options and extra node flags (for example --config). */
+  public record State(List<NodeSpec> nodes, List<String> jvmArgs, List<String> nodeArgs) {
+    public State {
+      nodeArgs = nodeArgs == null ? List.of() : nodeArgs;
+    }
+  }
 
   private final Path dir;
   private final List<NodeSpec> nodes;
   private final List<String> jvmArgs;
+  private final List<String> nodeArgs;
 
-  private LocalCluster(Path dir, List<NodeSpec> nodes, List<String> jvmArgs) {
+  private LocalCluster(Path dir, List<NodeSpec> nodes, List<String> jvmArgs, List<String> nodeArgs) {
     this.dir = dir;
     this.nodes = new ArrayList<>(nodes);
     this.jvmArgs = List.copyOf(jvmArgs);
+    this.nodeArgs = List.copyOf(nodeArgs);
   }
 
   /** Lays out {@code count} nodes; raft ports from {@code raftBase}, gRPC from {@code clientBase} (0: free ports). */
   public static LocalCluster create(Path dir, int count, int raftBase, int clientBase, List<String> jvmArgs)
       throws IOException {
+    return create(dir, count, raftBase, clientBase, jvmArgs, List.of());
+  }
+
+  public static LocalCluster create(Path dir, int count, int raftBase, int clientBase, List<String> jvmArgs,
+                                    List<String> nodeArgs) throws IOException {
     if (count < 1) {
       throw new IllegalArgumentException("--nodes must be at least 1");
     }
@@ -66,7 +77,7 @@ public final class LocalCluster {
           absolute.resolve(id), absolute.resolve(id + ".log"), 0));
     }
     Files.createDirectories(absolute);
-    LocalCluster cluster = new LocalCluster(absolute, nodes, jvmArgs);
+    LocalCluster cluster = new LocalCluster(absolute, nodes, jvmArgs, nodeArgs);
     cluster.save();
     return cluster;
   }
@@ -78,7 +89,7 @@ public final class LocalCluster {
       return Optional.empty();
     }
     State state = JSON.readValue(file.toFile(), State.class);
-    return Optional.of(new LocalCluster(dir.toAbsolutePath(), state.nodes(), state.jvmArgs()));
+    return Optional.of(new LocalCluster(dir.toAbsolutePath(), state.nodes(), state.jvmArgs(), state.nodeArgs()));
   }
 
   private static int freePort() throws IOException {
@@ -88,7 +99,7 @@ public final class LocalCluster {
   }
 
   private synchronized void save() throws IOException {
-    JSON.writeValue(dir.resolve(STATE_FILE).toFile(), new State(nodes, jvmArgs));
+    JSON.writeValue(dir.resolve(STATE_FILE).toFile(), new State(nodes, jvmArgs, nodeArgs));
   }
 
   public Path dir() {
@@ -134,6 +145,7 @@ public final class LocalCluster {
     cmd.addAll(jvmArgs);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeCommand.class.getName(),
         "--id", n.id(), "--data-dir", n.dataDir().toString(), "--peers", peersFlag()));
+    cmd.addAll(nodeArgs);
     Files.createDirectories(n.dataDir());
     Process p = new ProcessBuilder(cmd)
         .redirectErrorStream(true)

@@ -60,7 +60,13 @@ public final class RaftNode implements AutoCloseable {
   private final StateStore store;
   private final KvStateMachine stateMachine;
   private final RaftServer server;
-  private final RaftClient client;
+  /** Ordered: writes reach the leader in the order they were proposed. */
+  private final RaftClient writeClient;
+  /**
+   * Reads go to this very server. They need their own client: an ordered client's sequence
+   * numbers are per client, so a read sent here would leave a gap the leader waits for.
+   */
+  private final RaftClient readClient;
   private final Proposer proposer;
   private final Semaphore readPermits;
 
@@ -79,16 +85,21 @@ public final class RaftNode implements AutoCloseable {
         .setProperties(properties)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
-    this.client = RaftClient.newBuilder()
+    this.writeClient = newClient(properties);
+    this.readClient = newClient(properties);
+    NodeConfig.Backpressure bp = config.backpressure();
+    this.proposer = new Proposer(writeClient, bp.maxQueuedWrites(), bp.maxInFlightBatches(), bp.maxBatchOps(),
+        bp.maxBatchBytes());
+    this.readPermits = new Semaphore(bp.maxInFlightReads());
+  }
+
+  private RaftClient newClient(RaftProperties properties) {
+    return RaftClient.newBuilder()
         .setProperties(properties)
         .setRaftGroup(group)
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
             (int) Math.max(1, config.requestTimeoutMs() / 100), TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
         .build();
-    NodeConfig.Backpressure bp = config.backpressure();
-    this.proposer = new Proposer(client, bp.maxQueuedWrites(), bp.maxInFlightBatches(), bp.maxBatchOps(),
-        bp.maxBatchBytes());
-    this.readPermits = new Semaphore(bp.maxInFlightReads());
   }
 
   /** The group id follows from the cluster name, so every member derives the same one. */
@@ -168,7 +179,7 @@ public final class RaftNode implements AutoCloseable {
     try {
       // Read index served by this very node: a follower asks the leader for the commit
       // index, waits until it has applied it, then answers from its own state.
-      reply = client.async().sendReadOnly(message, selfId);
+      reply = readClient.async().sendReadOnlyUnordered(message, selfId);
     } catch (RuntimeException e) {
       reply = CompletableFuture.failedFuture(e);
     }
@@ -228,7 +239,8 @@ public final class RaftNode implements AutoCloseable {
   public void close() throws IOException {
     proposer.close();
     try {
-      client.close();
+      writeClient.close();
+      readClient.close();
     } finally {
       try {
         server.close();

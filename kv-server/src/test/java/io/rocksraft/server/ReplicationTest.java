@@ -1,0 +1,179 @@
+package io.rocksraft.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.rocksraft.api.v1.Consistency;
+import io.rocksraft.api.v1.GetRequest;
+import io.rocksraft.api.v1.HashResponse;
+import io.rocksraft.api.v1.KeyValue;
+import io.rocksraft.api.v1.PutResponse;
+import io.rocksraft.api.v1.RangeRequest;
+import io.rocksraft.api.v1.ReadOptions;
+import io.rocksraft.api.v1.StatusResponse;
+import io.rocksraft.client.KvClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Three node JVMs on loopback: forwarding, leader loss, catch-up. */
+class ReplicationTest {
+  private static TestCluster t;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    t = TestCluster.start(3);
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (t != null) {
+      t.close();
+    }
+  }
+
+  private static ByteString b(String s) {
+    return ByteString.copyFromUtf8(s);
+  }
+
+  @Test
+  void followerForwardsWriteToLeader() throws Exception {
+    String leader = t.leader();
+    String follower = t.followers(leader).get(0);
+    KvClient viaFollower = t.client(follower);
+
+    PutResponse put = viaFollower.put(b("fwd/1"), b("through a follower"));
+
+    assertThat(put.getHeader().getMemberId()).as("the answer is the leader's").isEqualTo(leader);
+    assertThat(t.client(leader).get(b("fwd/1")).getKv().getValue().toStringUtf8()).isEqualTo("through a follower");
+  }
+
+  @Test
+  void killingTheLeaderLosesNoAcknowledgedWrite() throws Exception {
+    KvClient client = t.client();
+    Map<String, String> acknowledged = new ConcurrentHashMap<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> writers = new ArrayList<>();
+    for (int w = 0; w < 4; w++) {
+      int writer = w;
+      Thread th = new Thread(() -> {
+        for (int i = 0; !stop.get(); i++) {
+          String key = "kill/" + writer + "/" + i;
+          try {
+            client.put(b(key), b("v" + i));
+            acknowledged.put(key, "v" + i);
+          } catch (RuntimeException e) {
+            // Outcome unknown: not counted as acknowledged.
+          }
+        }
+      });
+      th.start();
+      writers.add(th);
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 300);
+    String oldLeader = t.leader();
+    t.cluster.kill(oldLeader);
+
+    long killedAt = System.nanoTime();
+    String newLeader = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .until(() -> t.followers(oldLeader).stream().map(t::status).flatMap(java.util.Optional::stream)
+            .filter(s -> "LEADER".equals(s.getRole())).map(StatusResponse::getMemberId).findFirst().orElse(null),
+            id -> id != null);
+    int atKill = acknowledged.size();
+    await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= atKill + 300);
+    stop.set(true);
+    for (Thread th : writers) {
+      th.join();
+    }
+    System.out.printf("new leader %s serving %.1f s after SIGKILL of %s%n", newLeader,
+        (System.nanoTime() - killedAt) / 1e9, oldLeader);
+
+    for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+      assertThat(client.get(b(e.getKey())).getKv().getValue().toStringUtf8()).as(e.getKey()).isEqualTo(e.getValue());
+    }
+    Set<String> scanned = client.scanPrefix(b("kill/")).stream().map(kv -> kv.getKey().toStringUtf8())
+        .collect(Collectors.toSet());
+    assertThat(scanned).containsAll(acknowledged.keySet());
+
+    t.cluster.start(oldLeader);
+    awaitCaughtUp(oldLeader);
+    assertReplicasAgree(client);
+  }
+
+  @Test
+  void nodeDownDuringThousandsOfWritesCatchesUp() throws Exception {
+    KvClient client = t.client();
+    String leader = t.leader();
+    String down = t.followers(leader).get(1);
+    t.cluster.kill(down);
+
+    int writes = 3000;
+    Semaphore inFlight = new Semaphore(64);
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (int i = 0; i < writes; i++) {
+      inFlight.acquire();
+      all.add(client.async().put(b(String.format("lag/%05d", i)), b("value-" + i))
+          .whenComplete((r, e) -> inFlight.release()));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+
+    t.cluster.start(down);
+    awaitCaughtUp(down);
+
+    KvClient onlyDown = t.client(down);
+    List<KeyValue> onFollower = new ArrayList<>();
+    RangeRequest.Builder req = RangeRequest.newBuilder().setPrefix(b("lag/"))
+        .setRead(ReadOptions.newBuilder().setConsistency(Consistency.FOLLOWER));
+    while (true) {
+      var page = onlyDown.range(req.build());
+      onFollower.addAll(page.getKvsList());
+      if (!page.getMore()) {
+        break;
+      }
+      req.setStart(page.getNextStart());
+    }
+    assertThat(onFollower).hasSize(writes);
+    assertThat(onFollower.get(1234).getValue().toStringUtf8()).isEqualTo("value-1234");
+    assertReplicasAgree(client);
+  }
+
+  @Test
+  void followerReadWithMinIndexSeesTheClientsOwnWrite() throws Exception {
+    String leader = t.leader();
+    String follower = t.followers(leader).get(0);
+    PutResponse put = t.client(leader).put(b("ryw/1"), b("fresh"));
+
+    var read = t.client(follower).get(GetRequest.newBuilder().setKey(b("ryw/1"))
+        .setRead(ReadOptions.newBuilder().setConsistency(Consistency.FOLLOWER)
+            .setMinIndex(put.getHeader().getRaftIndex())).build());
+
+    assertThat(read.getHeader().getMemberId()).isEqualTo(follower);
+    assertThat(read.getKv().getValue().toStringUtf8()).isEqualTo("fresh");
+  }
+
+  private static void awaitCaughtUp(String nodeId) {
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      long leaderCommit = t.cluster.nodes().stream().map(n -> t.status(n.id())).flatMap(java.util.Optional::stream)
+          .filter(s -> "LEADER".equals(s.getRole())).mapToLong(StatusResponse::getCommitIndex).max().orElse(-1);
+      return t.status(nodeId).map(s -> leaderCommit > 0 && s.getAppliedIndex() >= leaderCommit).orElse(false);
+    });
+  }
+
+  private static void assertReplicasAgree(KvClient client) {
+    List<HashResponse> hashes = client.check();
+    assertThat(hashes).hasSize(3);
+    assertThat(hashes.stream().map(HashResponse::getHash).distinct()).hasSize(1);
+    assertThat(hashes.get(0).getKeys()).isPositive();
+  }
+}

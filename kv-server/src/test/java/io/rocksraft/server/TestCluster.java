@@ -1,0 +1,115 @@
+package io.rocksraft.server;
+
+import io.rocksraft.api.v1.KVGrpc;
+import io.rocksraft.api.v1.StatusResponse;
+import io.rocksraft.client.KvClient;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.rocksraft.server.local.LocalCluster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A cluster of separate node JVMs on free loopback ports for a test class; closing it kills
+ * every node and removes its directory, also when the test failed.
+ */
+final class TestCluster implements AutoCloseable {
+  static final List<String> NODE_JVM = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+  final LocalCluster cluster;
+  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  private TestCluster(LocalCluster cluster) {
+    this.cluster = cluster;
+  }
+
+  static TestCluster start(int nodes) throws Exception {
+    return start(nodes, null);
+  }
+
+  /** Starts {@code nodes} nodes; {@code yaml}, when given, is every node's config file. */
+  static TestCluster start(int nodes, String yaml) throws Exception {
+    Path dir = Files.createTempDirectory("rocksraft-test");
+    List<String> nodeArgs = new ArrayList<>();
+    if (yaml != null) {
+      Path config = dir.resolve("node.yml");
+      Files.writeString(config, yaml);
+      nodeArgs.addAll(List.of("--config", config.toString()));
+    }
+    TestCluster t = new TestCluster(LocalCluster.create(dir.resolve("cluster"), nodes, 0, 0, NODE_JVM, nodeArgs));
+    try {
+      t.cluster.startAll();
+      t.cluster.awaitLeader(Duration.ofSeconds(60));
+    } catch (Exception | Error e) {
+      t.close();
+      throw e;
+    }
+    return t;
+  }
+
+  KvClient client() {
+    return register(cluster.client());
+  }
+
+  KvClient client(String... nodeIds) {
+    List<String> endpoints = new ArrayList<>();
+    for (String id : nodeIds) {
+      endpoints.add(cluster.node(id).clientAddress());
+    }
+    return register(KvClient.builder().endpoints(endpoints).timeout(Duration.ofSeconds(20)).build());
+  }
+
+  /** A raw gRPC stub on one node, for requests the client library would not send. */
+  KVGrpc.KVBlockingStub rawStub(String nodeId) {
+    ManagedChannel channel = NettyChannelBuilder.forTarget(cluster.node(nodeId).clientAddress()).usePlaintext()
+        .maxInboundMessageSize(64 << 20).build();
+    resources.add(channel::shutdownNow);
+    return KVGrpc.newBlockingStub(channel);
+  }
+
+  private <T extends AutoCloseable> T register(T r) {
+    resources.add(r);
+    return r;
+  }
+
+  String leader() throws InterruptedException {
+    return cluster.awaitLeader(Duration.ofSeconds(60));
+  }
+
+  List<String> followers(String leader) {
+    return cluster.nodes().stream().map(LocalCluster.NodeSpec::id).filter(id -> !id.equals(leader)).toList();
+  }
+
+  /** The status a node reports about itself, if it answers. */
+  Optional<StatusResponse> status(String nodeId) {
+    try (KvClient c = KvClient.builder().endpoints(cluster.node(nodeId).clientAddress())
+        .timeout(Duration.ofSeconds(2)).build()) {
+      return Optional.of(c.status());
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        // keep closing the rest
+      }
+    }
+    for (LocalCluster.NodeSpec n : cluster.nodes()) {
+      cluster.kill(n.id());
+    }
+    Path root = cluster.dir().getParent();
+    try (var paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
