@@ -149,20 +149,28 @@ class BadInputTest {
   }
 
   @Test
-  void malformedProtobufIsRejectedByTheTransport() {
-    // A request that is not a PutRequest at all: the bytes of a field with a wrong wire type.
+  void malformedProtobufIsRefusedAndTheNodeKeepsServing() {
     var channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
         .forTarget(t.cluster.node("n1").clientAddress()).usePlaintext().build();
     try {
       var method = KVGrpc.getPutMethod().toBuilder(
           new RawMarshaller(), KVGrpc.getPutMethod().getResponseMarshaller()).build();
-      assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, method,
-          io.grpc.CallOptions.DEFAULT, new byte[] {0x0A, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F}))
-          .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
-              assertThat(e.getStatus().getCode()).isIn(Status.Code.INVALID_ARGUMENT, Status.Code.INTERNAL));
+      byte[][] hostile = {
+          {0x0A, 0x05, 0x01},                                                // field claims 5 bytes, has 1
+          {0x0A, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F},  // length of 4 GiB
+          {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF},                           // not a field tag at all
+      };
+      for (byte[] request : hostile) {
+        assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, method,
+            io.grpc.CallOptions.DEFAULT, request))
+            .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                assertThat(e.getStatus().getCode()).isIn(Status.Code.INTERNAL, Status.Code.UNKNOWN));
+      }
     } finally {
       channel.shutdownNow();
     }
+    // Still serving: a valid read works (and the store stays empty, checked after all tests).
+    assertThat(kv.get(GetRequest.newBuilder().setKey(b("probe")).build()).getFound()).isFalse();
   }
 
   /** Sends raw bytes as the request. */
