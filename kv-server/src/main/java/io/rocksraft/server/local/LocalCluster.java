@@ -6,7 +6,6 @@ import io.rocksraft.api.v1.StatusResponse;
 import io.rocksraft.client.KvClient;
 import io.rocksraft.server.cli.NodeCommand;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -220,17 +219,5 @@ public final class LocalCluster {
       }
     }
     throw new IllegalStateException("no leader elected within " + timeout.toSeconds() + " s; see the logs in " + dir);
-  }
-
-  /** Removes the cluster's directory; the nodes must be stopped. */
-  public void delete() {
-    if (nodes().stream().anyMatch(n -> n.process().isPresent())) {
-      throw new IllegalStateException("stop the cluster before deleting it");
-    }
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

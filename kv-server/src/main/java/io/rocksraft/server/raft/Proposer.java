@@ -61,10 +61,6 @@ final class Proposer {
     return result;
   }
 
-  synchronized int queued() {
-    return queue.size();
-  }
-
   private void dispatch() {
     while (true) {
       List<Pending> batch = new ArrayList<>();

@@ -1,7 +1,6 @@
 package io.rocksraft.server.state;
 
 import io.rocksraft.api.v1.KeyValue;
-import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import java.nio.ByteBuffer;
 
@@ -37,9 +36,5 @@ record StoredValue(long createRevision, long modRevision, long version, byte[] v
       kv.setValue(UnsafeByteOperations.unsafeWrap(value));
     }
     return kv.build();
-  }
-
-  static ByteString empty() {
-    return ByteString.EMPTY;
   }
 }
