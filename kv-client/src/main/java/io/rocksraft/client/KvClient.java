@@ -277,7 +277,8 @@ public final class KvClient implements AutoCloseable {
           .thenCompose(point -> {
             List<CompletableFuture<HashResponse>> each = new ArrayList<>();
             for (Endpoint e : endpoints) {
-              each.add(toCompletable(e.maintenance.withDeadline(deadline())
+              // Every replica must answer: wait for a node that is (re)connecting until the deadline.
+              each.add(toCompletable(e.maintenance.withDeadline(deadline()).withWaitForReady()
                   .hash(HashRequest.newBuilder().setIndex(point.getIndex()).build())));
             }
             return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))

@@ -41,7 +41,7 @@ public final class NodeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     NodeConfig base = config != null ? NodeConfig.load(config) : new NodeConfig(
-        null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null);
     String effectiveId = id != null ? id : base.id();
     Path effectiveDir = dataDir != null ? dataDir
         : (config != null ? base.dataDir() : Path.of("data", effectiveId));

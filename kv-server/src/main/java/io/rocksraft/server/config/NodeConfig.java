@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,7 +27,8 @@ public record NodeConfig(
     Backpressure backpressure,
     RaftTuning raft,
     Long requestTimeoutMs,
-    Long blockCacheBytes) {
+    Long blockCacheBytes,
+    Map<String, String> ratis) {
 
   public NodeConfig {
     id = Objects.requireNonNullElse(id, "n1");
@@ -43,6 +45,7 @@ public record NodeConfig(
     raft = Objects.requireNonNullElse(raft, RaftTuning.DEFAULTS);
     requestTimeoutMs = Objects.requireNonNullElse(requestTimeoutMs, 10_000L);
     blockCacheBytes = Objects.requireNonNullElse(blockCacheBytes, 64L << 20);
+    ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
   }
 
   /** A member of the Raft group: its id, peer (Raft) address and client (gRPC) address. */
@@ -166,6 +169,6 @@ public record NodeConfig(
     return new NodeConfig(newId, cluster, dataDir != null ? dataDir : this.dataDir,
         raftAddress != null ? raftAddress : listed != null ? listed.raftAddress() : this.raftAddress,
         clientAddress != null ? clientAddress : listed != null ? listed.clientAddress() : this.clientAddress,
-        newPeers, limits, backpressure, raft, requestTimeoutMs, blockCacheBytes);
+        newPeers, limits, backpressure, raft, requestTimeoutMs, blockCacheBytes, ratis);
   }
 }

@@ -12,7 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.ratis.client.RaftClient;
+import java.util.function.Function;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -28,7 +28,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 final class Proposer {
   private record Pending(Command command, int bytes, CompletableFuture<CommandResult> result) {}
 
-  private final RaftClient client;
+  private final Function<Message, CompletableFuture<RaftClientReply>> log;
   private final int maxQueued;
   private final int maxInFlight;
   private final int maxBatchOps;
@@ -37,8 +37,9 @@ final class Proposer {
   private int inFlight;
   private boolean closed;
 
-  Proposer(RaftClient client, int maxQueued, int maxInFlight, int maxBatchOps, int maxBatchBytes) {
-    this.client = client;
+  /** {@code log} puts one message into the Raft log and answers with the applied result. */
+  Proposer(Function<Message, CompletableFuture<RaftClientReply>> log, int maxQueued, int maxInFlight, int maxBatchOps, int maxBatchBytes) {
+    this.log = log;
     this.maxQueued = maxQueued;
     this.maxInFlight = maxInFlight;
     this.maxBatchOps = maxBatchOps;
@@ -86,7 +87,7 @@ final class Proposer {
     batch.forEach(p -> entry.addCommands(p.command()));
     CompletableFuture<RaftClientReply> reply;
     try {
-      reply = client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.build().toByteArray())));
+      reply = log.apply(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.build().toByteArray())));
     } catch (RuntimeException e) {
       reply = CompletableFuture.failedFuture(e);
     }

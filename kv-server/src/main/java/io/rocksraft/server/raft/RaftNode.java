@@ -23,17 +23,21 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
@@ -60,13 +64,14 @@ public final class RaftNode implements AutoCloseable {
   private final StateStore store;
   private final KvStateMachine stateMachine;
   private final RaftServer server;
-  /** Ordered: writes reach the leader in the order they were proposed. */
+  /** Forwards writes from a follower to the leader (Ratis finds it and follows changes). */
   private final RaftClient writeClient;
   /**
-   * Reads go to this very server. They need their own client: an ordered client's sequence
-   * numbers are per client, so a read sent here would leave a gap the leader waits for.
+   * Requests this node hands its own server in-process (reads, and writes while it leads),
+   * with no RPC to itself: each carries this client id and a fresh call id.
    */
-  private final RaftClient readClient;
+  private final ClientId localClientId = ClientId.randomId();
+  private final AtomicLong localCallIds = new AtomicLong();
   private final Proposer proposer;
   private final Semaphore readPermits;
 
@@ -86,9 +91,8 @@ public final class RaftNode implements AutoCloseable {
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     this.writeClient = newClient(properties);
-    this.readClient = newClient(properties);
     NodeConfig.Backpressure bp = config.backpressure();
-    this.proposer = new Proposer(writeClient, bp.maxQueuedWrites(), bp.maxInFlightBatches(), bp.maxBatchOps(),
+    this.proposer = new Proposer(this::appendToLog, bp.maxQueuedWrites(), bp.maxInFlightBatches(), bp.maxBatchOps(),
         bp.maxBatchBytes());
     this.readPermits = new Semaphore(bp.maxInFlightReads());
   }
@@ -136,6 +140,8 @@ public final class RaftNode implements AutoCloseable {
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, false);
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(raft.rpcRequestTimeoutMs(), TimeUnit.MILLISECONDS));
     RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 4 * config.backpressure().maxInFlightBatches() + 64);
+    // Expert overrides, applied last: raw Ratis keys from the node YAML.
+    config.ratis().forEach(p::set);
     return p;
   }
 
@@ -174,15 +180,11 @@ public final class RaftNode implements AutoCloseable {
   }
 
   private CompletableFuture<QueryResult> linearizableRead(Query query) {
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(query.toByteArray()));
-    CompletableFuture<RaftClientReply> reply;
-    try {
-      // Read index served by this very node: a follower asks the leader for the commit
-      // index, waits until it has applied it, then answers from its own state.
-      reply = readClient.async().sendReadOnlyUnordered(message, selfId);
-    } catch (RuntimeException e) {
-      reply = CompletableFuture.failedFuture(e);
-    }
+    // Read index served by this very node: a follower asks the leader for the commit index,
+    // waits until it has applied it, then answers from its own state. A failure (no leader,
+    // no quorum) is answered, not retried here.
+    CompletableFuture<RaftClientReply> reply = submitLocally(
+        Message.valueOf(UnsafeByteOperations.unsafeWrap(query.toByteArray())), RaftClientRequest.readRequestType());
     return reply.handle((r, error) -> {
       if (error == null && !r.isSuccess()) {
         error = r.getException();
@@ -196,6 +198,45 @@ public final class RaftNode implements AutoCloseable {
         throw new KvException(ErrorKind.INTERNAL, "bad query result", e);
       }
     });
+  }
+
+  /**
+   * Puts a batch into the log: straight into this server while it leads, otherwise through
+   * the Ratis client to the leader. A local attempt that finds no (ready) leader here has
+   * appended nothing, so it is safe to send it on.
+   */
+  private CompletableFuture<RaftClientReply> appendToLog(Message message) {
+    if (!isLeader()) {
+      return writeClient.async().send(message);
+    }
+    return submitLocally(message, RaftClientRequest.writeRequestType()).thenCompose(reply ->
+        reply.getNotLeaderException() != null || reply.getException() instanceof LeaderNotReadyException
+            ? writeClient.async().send(message)
+            : CompletableFuture.completedFuture(reply));
+  }
+
+  private boolean isLeader() {
+    try {
+      return server.getDivision(group.getGroupId()).getInfo().isLeader();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private CompletableFuture<RaftClientReply> submitLocally(Message message, RaftClientRequest.Type type) {
+    RaftClientRequest request = RaftClientRequest.newBuilder()
+        .setClientId(localClientId)
+        .setServerId(selfId)
+        .setGroupId(group.getGroupId())
+        .setCallId(localCallIds.incrementAndGet())
+        .setMessage(message)
+        .setType(type)
+        .build();
+    try {
+      return server.submitClientRequestAsync(request);
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** This replica's state hash at a hash point. */
@@ -240,7 +281,6 @@ public final class RaftNode implements AutoCloseable {
     proposer.close();
     try {
       writeClient.close();
-      readClient.close();
     } finally {
       try {
         server.close();

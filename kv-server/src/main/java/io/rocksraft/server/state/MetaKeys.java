@@ -13,15 +13,17 @@ final class MetaKeys {
   static final byte[] REVISION = bytes("revision");
   /** The highest proposer clock seen, so session expiry never runs backwards. */
   static final byte[] CLOCK = bytes("clock");
+  /** The proposer-clock minute of the last complete session-expiry sweep. */
+  static final byte[] SWEPT = bytes("swept");
 
   private static final byte HASH = 'h';
   /** Exactly-once sessions: a stored result per (client, sequence). */
   private static final byte RESULT = 'r';
   /** Per client: every sequence below this one was acknowledged by the client. */
   private static final byte WATERMARK = 'w';
-  /** Per client: when it was last seen (proposer clock). */
+  /** Per client: the minute it was last seen (proposer clock). */
   private static final byte LAST_SEEN = 'l';
-  /** Expiry queue: (time last seen, client), in time order. */
+  /** Expiry queue: (minute last seen, client), in time order. */
   static final byte EXPIRY = 'x';
 
   static byte[] bytes(String s) {
@@ -48,11 +50,11 @@ final class MetaKeys {
     return clientKey(LAST_SEEN, client, 0).array();
   }
 
-  static byte[] expiry(long millis, byte[] client) {
-    return ByteBuffer.allocate(1 + Long.BYTES + client.length).put(EXPIRY).putLong(millis).put(client).array();
+  static byte[] expiry(long minute, byte[] client) {
+    return ByteBuffer.allocate(1 + Long.BYTES + client.length).put(EXPIRY).putLong(minute).put(client).array();
   }
 
-  static long expiryMillis(byte[] key) {
+  static long expiryMinute(byte[] key) {
     return ByteBuffer.wrap(key, 1, Long.BYTES).getLong();
   }
 

@@ -20,11 +20,16 @@ import org.rocksdb.WriteBatchWithIndex;
  * below its acknowledged watermark are dropped, and clients idle longer than {@link #TTL}
  * are forgotten. Expiry runs on the proposer clock carried in the log, so every replica
  * drops the same sessions at the same entry.
+ *
+ * <p>The expiry queue is kept in whole minutes, and a client's queue key moves at most once a
+ * minute; the queue is swept at most once a minute. Moving a key on every write would leave a
+ * tombstone per write in front of the queue, and every sweep would have to step over them.
  */
 final class Sessions {
   /** Fixed, not configurable: every replica must expire sessions identically. */
   static final Duration TTL = Duration.ofHours(1);
   private static final int MAX_EXPIRED_PER_ENTRY = 32;
+  private static final long BUCKET_MILLIS = 60_000;
 
   private final ColumnFamilyHandle cf;
 
@@ -66,23 +71,31 @@ final class Sessions {
       }
       wb.put(cf, MetaKeys.watermark(client), MetaKeys.fromLong(acknowledged));
     }
+    long bucket = clock / BUCKET_MILLIS;
     byte[] seen = meta.getRaw(MetaKeys.lastSeen(client));
+    if (seen != null && MetaKeys.toLong(seen) == bucket) {
+      return;
+    }
     if (seen != null) {
       wb.delete(cf, MetaKeys.expiry(MetaKeys.toLong(seen), client));
     }
-    wb.put(cf, MetaKeys.expiry(clock, client), new byte[0]);
-    wb.put(cf, MetaKeys.lastSeen(client), MetaKeys.fromLong(clock));
+    wb.put(cf, MetaKeys.expiry(bucket, client), new byte[0]);
+    wb.put(cf, MetaKeys.lastSeen(client), MetaKeys.fromLong(bucket));
   }
 
-  /** Forgets clients not seen for {@link #TTL}, a few per entry. */
+  /** Forgets clients not seen for {@link #TTL}, at most once a minute and a few per entry. */
   void expire(KvView meta, WriteBatchWithIndex wb, long clock) throws RocksDBException {
-    long cutoff = clock - TTL.toMillis();
+    long bucket = clock / BUCKET_MILLIS;
+    if (MetaKeys.toLong(meta.getRaw(MetaKeys.SWEPT)) >= bucket) {
+      return;
+    }
+    long cutoff = bucket - TTL.toMillis() / BUCKET_MILLIS;
     List<byte[]> expired = new ArrayList<>();
     try (RocksIterator it = meta.iterator()) {
       for (it.seek(new byte[] {MetaKeys.EXPIRY});
           it.isValid() && it.key()[0] == MetaKeys.EXPIRY && expired.size() < MAX_EXPIRED_PER_ENTRY;
           it.next()) {
-        if (MetaKeys.expiryMillis(it.key()) >= cutoff) {
+        if (MetaKeys.expiryMinute(it.key()) >= cutoff) {
           break;
         }
         expired.add(it.key());
@@ -96,6 +109,10 @@ final class Sessions {
       wb.delete(cf, MetaKeys.watermark(client));
       wb.delete(cf, MetaKeys.lastSeen(client));
       wb.delete(cf, key);
+    }
+    if (expired.size() < MAX_EXPIRED_PER_ENTRY) {
+      // Done for this minute; otherwise the next entry continues.
+      wb.put(cf, MetaKeys.SWEPT, MetaKeys.fromLong(bucket));
     }
   }
 

@@ -9,7 +9,11 @@ import io.rocksraft.server.api.RequestValidator;
 import io.rocksraft.server.raft.RaftNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +23,7 @@ public final class GrpcServer implements AutoCloseable {
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
   private final String address;
+  private final ExecutorService executor;
 
   public GrpcServer(RaftNode node) {
     this.address = node.config().clientAddress();
@@ -27,8 +32,13 @@ public final class GrpcServer implements AutoCloseable {
     RequestValidator validator = new RequestValidator(node.config().limits());
     // Room for a request at the limit plus framing; larger ones are refused by gRPC itself.
     int maxInbound = node.config().limits().maxRequestBytes() * 2 + 64 * 1024;
+    // A small fixed pool: the handlers never block, and gRPC's default cached pool grows to
+    // dozens of threads under load, each paying for Netty's per-thread buffer caches.
+    this.executor = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+        daemonThreads("grpc-api"));
     this.server = NettyServerBuilder
         .forAddress(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))))
+        .executor(executor)
         .maxInboundMessageSize(maxInbound)
         .addService(new KvService(node, validator, calls))
         .addService(new ClusterService(node, calls))
@@ -36,6 +46,15 @@ public final class GrpcServer implements AutoCloseable {
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build();
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   public void start() throws IOException {
@@ -55,6 +74,8 @@ public final class GrpcServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       server.shutdownNow();
+    } finally {
+      executor.shutdownNow();
     }
   }
 }
