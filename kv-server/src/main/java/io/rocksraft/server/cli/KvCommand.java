@@ -178,7 +178,12 @@ public final class KvCommand {
         cluster.start(leader);
         cluster.awaitLeader(Duration.ofSeconds(60));
         System.out.println("all three nodes up again:");
-        for (StatusResponse s : kv.statusAll()) {
+        // A fresh client: the old one's channel to the restarted node may still be backing off.
+        List<StatusResponse> all;
+        try (KvClient fresh = cluster.client()) {
+          all = fresh.statusAll();
+        }
+        for (StatusResponse s : all) {
           System.out.println("  " + s.getMemberId() + "  " + s.getRole() + "  term " + s.getTerm()
               + "  applied " + s.getAppliedIndex());
         }
