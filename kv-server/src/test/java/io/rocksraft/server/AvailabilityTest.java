@@ -2,6 +2,7 @@ package io.rocksraft.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
@@ -120,6 +121,33 @@ class AvailabilityTest {
     try (KvClient client = t.client()) {
       client.put(b("q/after"), b("v"));
       assertThat(client.get(b("q/before")).getFound()).isTrue();
+    }
+  }
+
+  @Test
+  void aFollowerForwardsWritesAgainAfterItsForwardingGaveUpDuringAQuorumLoss() throws Exception {
+    String leader = t.leader();
+    List<String> followers = t.followers(leader);
+    String survivor = followers.get(0);
+    KVGrpc.KVBlockingStub viaSurvivor = t.rawStub(survivor);
+    t.cluster.kill(leader);
+    t.cluster.kill(followers.get(1));
+    try {
+      // Forwarding has nowhere to go; the node's Ratis client retries, then gives up.
+      assertThatThrownBy(() -> viaSurvivor.withDeadlineAfter(20, TimeUnit.SECONDS)
+          .put(PutRequest.newBuilder().setKey(b("fwd/lost")).setValue(b("v")).build()))
+          .isInstanceOf(StatusRuntimeException.class);
+    } finally {
+      t.cluster.start(leader);
+      t.cluster.start(followers.get(1));
+    }
+    t.leader();
+    await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(() -> viaSurvivor.withDeadlineAfter(5, TimeUnit.SECONDS)
+            .put(PutRequest.newBuilder().setKey(b("fwd/after")).setValue(b("v")).build()) != null);
+    try (KvClient client = t.client()) {
+      assertThat(client.get(b("fwd/after")).getFound()).isTrue();
     }
   }
 }

@@ -12,6 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.util.Optional;
 
 /**
@@ -32,16 +36,12 @@ final class TestCluster implements AutoCloseable {
     return start(nodes, null);
   }
 
-  /** Starts {@code nodes} nodes; {@code yaml}, when given, is every node's config file. */
-  static TestCluster start(int nodes, String yaml) throws Exception {
+  /** Starts {@code nodes} nodes; {@code nodeYaml}, when given, is added to every node's {@code node:} block. */
+  static TestCluster start(int nodes, String nodeYaml) throws Exception {
     Path dir = Files.createTempDirectory("rocksraft-test");
-    List<String> nodeArgs = new ArrayList<>();
-    if (yaml != null) {
-      Path config = dir.resolve("node.yml");
-      Files.writeString(config, yaml);
-      nodeArgs.addAll(List.of("--config", config.toString()));
-    }
-    TestCluster t = new TestCluster(LocalCluster.create(dir.resolve("cluster"), nodes, 0, 0, NODE_JVM, nodeArgs));
+    Map<String, Object> settings = nodeYaml == null ? Map.of()
+        : new ObjectMapper(new YAMLFactory()).readValue(nodeYaml, new TypeReference<Map<String, Object>>() {});
+    TestCluster t = new TestCluster(LocalCluster.create(dir.resolve("cluster"), nodes, 0, NODE_JVM, settings));
     try {
       t.cluster.startAll();
       t.cluster.awaitLeader(Duration.ofSeconds(60));

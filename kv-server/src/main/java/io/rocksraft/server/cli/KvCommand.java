@@ -64,15 +64,15 @@ public final class KvCommand {
         System.out.println("note: " + dir + " holds a " + cluster.nodes().size() + "-node cluster; starting that one");
       }
     } else {
-      cluster = LocalCluster.create(dir, count, 7001, 9001, NODE_JVM_ARGS);
+      cluster = LocalCluster.create(dir, count, 7001, NODE_JVM_ARGS);
     }
     cluster.startAll();
     System.out.println("waiting for a leader...");
     String leader = cluster.awaitLeader(Duration.ofSeconds(60));
     System.out.println("cluster running, leader " + leader + ", data in " + cluster.dir());
     for (LocalCluster.NodeSpec n : cluster.nodes()) {
-      System.out.println("  " + n.id() + "  grpc " + n.clientAddress() + "  raft " + n.raftAddress()
-          + "  pid " + n.pid() + "  log " + n.logFile());
+      System.out.println("  " + n.id() + "  grpc " + n.clientAddress() + "  rest http://" + n.restAddress()
+          + "  admin http://" + n.adminAddress() + "  pid " + n.pid() + "  log " + n.logFile());
     }
     System.out.println("endpoints: " + String.join(",", cluster.clientAddresses()));
     return cluster;
@@ -117,8 +117,8 @@ public final class KvCommand {
           row.put("id", n.id());
           row.put("pid", n.process().map(ProcessHandle::pid).orElse(0L));
           row.put("grpc", n.clientAddress());
-          row.put("rest", null);
-          row.put("admin", null);
+          row.put("rest", "http://" + n.restAddress());
+          row.put("admin", "http://" + n.adminAddress());
           row.put("raft", n.raftAddress());
           row.put("role", s.map(StatusResponse::getRole).orElse("DOWN"));
           row.put("term", s.map(StatusResponse::getTerm).orElse(0L));
@@ -130,10 +130,11 @@ public final class KvCommand {
       if (json) {
         System.out.println(JSON.writeValueAsString(Map.of("nodes", rows)));
       } else {
-        System.out.printf("%-5s %-8s %-16s %-16s %-10s %6s %10s%n", "ID", "PID", "GRPC", "RAFT", "ROLE", "TERM", "APPLIED");
+        String format = "%-5s %-8s %-16s %-23s %-23s %-10s %6s %10s%n";
+        System.out.printf(format, "ID", "PID", "GRPC", "REST", "ADMIN", "ROLE", "TERM", "APPLIED");
         for (Map<String, Object> r : rows) {
-          System.out.printf("%-5s %-8s %-16s %-16s %-10s %6s %10s%n", r.get("id"), r.get("pid"), r.get("grpc"),
-              r.get("raft"), r.get("role"), r.get("term"), r.get("appliedIndex"));
+          System.out.printf(format, r.get("id"), r.get("pid"), r.get("grpc"), r.get("rest"), r.get("admin"),
+              r.get("role"), r.get("term"), r.get("appliedIndex"));
         }
       }
       return 0;

@@ -4,14 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rocksraft.api.v1.StatusResponse;
 import io.rocksraft.client.KvClient;
-import io.rocksraft.server.cli.NodeCommand;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.rocksraft.server.KvServerApplication;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -23,12 +26,18 @@ import java.util.stream.Collectors;
  */
 public final class LocalCluster {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   public static final String STATE_FILE = "cluster.json";
 
-  /** One node: where it listens, its data and log, and its process id (0 when not running). */
-  public record NodeSpec(String id, String raftAddress, String clientAddress, Path dataDir, Path logFile, long pid) {
+  /**
+   * One node: where it listens (Raft, gRPC, REST, admin), its config file, data and log, and its
+   * process id (0 when not running).
+   */
+  public record NodeSpec(String id, String raftAddress, String clientAddress, String restAddress,
+                         String adminAddress, Path configFile, Path dataDir, Path logFile, long pid) {
     NodeSpec withPid(long newPid) {
-      return new NodeSpec(id, raftAddress, clientAddress, dataDir, logFile, newPid);
+      return new NodeSpec(id, raftAddress, clientAddress, restAddress, adminAddress, configFile, dataDir, logFile,
+          newPid);
     }
 
     public Optional<ProcessHandle> process() {
@@ -36,47 +45,54 @@ public final class LocalCluster {
     }
   }
 
-  /** What cluster.json holds: the nodes, JVM options and extra node flags (for example --config). */
-  public record State(List<NodeSpec> nodes, List<String> jvmArgs, List<String> nodeArgs) {
+  /** What cluster.json holds: the nodes, JVM options and settings added to every node's {@code node:} block. */
+  public record State(List<NodeSpec> nodes, List<String> jvmArgs, Map<String, Object> nodeSettings) {
     public State {
-      nodeArgs = nodeArgs == null ? List.of() : nodeArgs;
+      nodeSettings = nodeSettings == null ? Map.of() : nodeSettings;
     }
   }
 
   private final Path dir;
   private final List<NodeSpec> nodes;
   private final List<String> jvmArgs;
-  private final List<String> nodeArgs;
+  private final Map<String, Object> nodeSettings;
 
-  private LocalCluster(Path dir, List<NodeSpec> nodes, List<String> jvmArgs, List<String> nodeArgs) {
+  private LocalCluster(Path dir, List<NodeSpec> nodes, List<String> jvmArgs, Map<String, Object> nodeSettings) {
     this.dir = dir;
     this.nodes = new ArrayList<>(nodes);
     this.jvmArgs = List.copyOf(jvmArgs);
-    this.nodeArgs = List.copyOf(nodeArgs);
+    this.nodeSettings = Map.copyOf(nodeSettings);
   }
 
-  /** Lays out {@code count} nodes; raft ports from {@code raftBase}, gRPC from {@code clientBase} (0: free ports). */
-  public static LocalCluster create(Path dir, int count, int raftBase, int clientBase, List<String> jvmArgs)
-      throws IOException {
-    return create(dir, count, raftBase, clientBase, jvmArgs, List.of());
+  /**
+   * Lays out {@code count} nodes. Node i listens on {@code basePort + i - 1} for Raft and the
+   * next hundreds for gRPC, REST and admin (7001, 9001, 8001, 8101 for n1 with base 7001);
+   * base 0 picks free ports.
+   */
+  public static LocalCluster create(Path dir, int count, int basePort, List<String> jvmArgs) throws IOException {
+    return create(dir, count, basePort, jvmArgs, Map.of());
   }
 
-  public static LocalCluster create(Path dir, int count, int raftBase, int clientBase, List<String> jvmArgs,
-                                    List<String> nodeArgs) throws IOException {
+  public static LocalCluster create(Path dir, int count, int basePort, List<String> jvmArgs,
+                                    Map<String, Object> nodeSettings) throws IOException {
     if (count < 1) {
       throw new IllegalArgumentException("--nodes must be at least 1");
     }
     Path absolute = dir.toAbsolutePath();
     List<NodeSpec> nodes = new ArrayList<>();
+    java.util.Set<Integer> ports = new java.util.HashSet<>();
     for (int i = 1; i <= count; i++) {
       String id = "n" + i;
-      int raftPort = raftBase == 0 ? freePort() : raftBase + i - 1;
-      int clientPort = clientBase == 0 ? freePort() : clientBase + i - 1;
-      nodes.add(new NodeSpec(id, "127.0.0.1:" + raftPort, "127.0.0.1:" + clientPort,
-          absolute.resolve(id), absolute.resolve(id + ".log"), 0));
+      int raftPort = basePort == 0 ? freePort(ports) : basePort + i - 1;
+      int clientPort = basePort == 0 ? freePort(ports) : basePort + 2000 + i - 1;
+      int restPort = basePort == 0 ? freePort(ports) : basePort + 1000 + i - 1;
+      int adminPort = basePort == 0 ? freePort(ports) : basePort + 1100 + i - 1;
+      nodes.add(new NodeSpec(id, "127.0.0.1:" + raftPort, "127.0.0.1:" + clientPort, "127.0.0.1:" + restPort,
+          "127.0.0.1:" + adminPort, absolute.resolve(id + ".yml"), absolute.resolve(id), absolute.resolve(id + ".log"),
+          0));
     }
     Files.createDirectories(absolute);
-    LocalCluster cluster = new LocalCluster(absolute, nodes, jvmArgs, nodeArgs);
+    LocalCluster cluster = new LocalCluster(absolute, nodes, jvmArgs, nodeSettings);
     cluster.save();
     return cluster;
   }
@@ -88,17 +104,32 @@ public final class LocalCluster {
       return Optional.empty();
     }
     State state = JSON.readValue(file.toFile(), State.class);
-    return Optional.of(new LocalCluster(dir.toAbsolutePath(), state.nodes(), state.jvmArgs(), state.nodeArgs()));
+    return Optional.of(new LocalCluster(dir.toAbsolutePath(), state.nodes(), state.jvmArgs(), state.nodeSettings()));
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * A free port below Linux's ephemeral range (32768+): a port from that range can be taken as
+   * the source port of some outgoing connection before the node binds it.
+   */
+  private static int freePort(java.util.Set<Integer> taken) throws IOException {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = random.nextInt(20_000, 32_000);
+      if (!taken.add(port)) {
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        s.setReuseAddress(true);
+        return port;
+      } catch (IOException inUse) {
+        // try another
+      }
     }
+    throw new IOException("no free port found in 20000-32000");
   }
 
   private synchronized void save() throws IOException {
-    JSON.writeValue(dir.resolve(STATE_FILE).toFile(), new State(nodes, jvmArgs, nodeArgs));
+    JSON.writeValue(dir.resolve(STATE_FILE).toFile(), new State(nodes, jvmArgs, nodeSettings));
   }
 
   public Path dir() {
@@ -118,9 +149,38 @@ public final class LocalCluster {
     return nodes().stream().map(NodeSpec::clientAddress).toList();
   }
 
-  private String peersFlag() {
-    return nodes().stream().map(n -> n.id() + "=" + n.raftAddress() + "/" + n.clientAddress())
-        .collect(Collectors.joining(","));
+  /** The node's YAML: its {@code node:} block (with the cluster's extra settings), ports and logging. */
+  private Map<String, Object> nodeYaml(NodeSpec n) {
+    List<Map<String, String>> peers = new ArrayList<>();
+    for (NodeSpec p : nodes()) {
+      peers.add(Map.of("id", p.id(), "raftAddress", p.raftAddress(), "clientAddress", p.clientAddress()));
+    }
+    Map<String, Object> node = new LinkedHashMap<>(nodeSettings);
+    node.put("id", n.id());
+    node.put("dataDir", n.dataDir().toString());
+    node.put("peers", peers);
+    return Map.of(
+        "node", node,
+        "server", Map.of(
+            "applicationConnectors", List.of(connector(n.restAddress())),
+            "adminConnectors", List.of(connector(n.adminAddress()))),
+        "logging", Map.of("level", "WARN", "loggers", Map.of("io.rocksraft", "INFO")));
+  }
+
+  private static Map<String, Object> connector(String address) {
+    int colon = address.lastIndexOf(':');
+    // Keys travel in the URL: room for the longest key (8 KiB), percent-encoded.
+    return Map.of("type", "http", "bindHost", address.substring(0, colon),
+        "port", Integer.parseInt(address.substring(colon + 1)), "maxRequestHeaderSize", "64KiB");
+  }
+
+  private static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
+    }
   }
 
   /** Starts every node that is not running. */
@@ -142,10 +202,10 @@ public final class LocalCluster {
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.addAll(jvmArgs);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeCommand.class.getName(),
-        "--id", n.id(), "--data-dir", n.dataDir().toString(), "--peers", peersFlag()));
-    cmd.addAll(nodeArgs);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), KvServerApplication.class.getName(),
+        "server", n.configFile().toString()));
     Files.createDirectories(n.dataDir());
+    YAML.writeValue(n.configFile().toFile(), nodeYaml(n));
     Process p = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(n.logFile().toFile()))
@@ -199,7 +259,8 @@ public final class LocalCluster {
       while (System.nanoTime() < deadline) {
         for (NodeSpec n : nodes()) {
           if (n.pid() != 0 && n.process().isEmpty()) {
-            throw new IllegalStateException("node " + n.id() + " exited; see " + n.logFile());
+            throw new IllegalStateException("node " + n.id() + " exited; the end of " + n.logFile() + ":\n"
+                + tail(n.logFile(), 15));
           }
         }
         try {

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -37,7 +38,9 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
@@ -64,8 +67,12 @@ public final class RaftNode implements AutoCloseable {
   private final StateStore store;
   private final KvStateMachine stateMachine;
   private final RaftServer server;
-  /** Forwards writes from a follower to the leader (Ratis finds it and follows changes). */
-  private final RaftClient writeClient;
+  /**
+   * Forwards writes from a follower to the leader (Ratis finds it and follows changes).
+   * Replaced when it breaks: an ordered Ratis client that gave up on a request closes for good.
+   */
+  private final AtomicReference<RaftClient> writeClient;
+  private final RaftProperties properties;
   /**
    * Requests this node hands its own server in-process (reads, and writes while it leads),
    * with no RPC to itself: each carries this client id and a fresh call id.
@@ -82,7 +89,7 @@ public final class RaftNode implements AutoCloseable {
     Path dataDir = config.dataDir();
     this.store = new StateStore(dataDir.resolve("db"), config.blockCacheBytes());
     this.stateMachine = new KvStateMachine(store, config.id(), config.limits().maxRangeLimit());
-    RaftProperties properties = properties(config, dataDir.resolve("raft"));
+    this.properties = properties(config, dataDir.resolve("raft"));
     this.server = RaftServer.newBuilder()
         .setServerId(selfId)
         .setGroup(group)
@@ -90,7 +97,7 @@ public final class RaftNode implements AutoCloseable {
         .setProperties(properties)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
-    this.writeClient = newClient(properties);
+    this.writeClient = new AtomicReference<>(newClient(properties));
     NodeConfig.Backpressure bp = config.backpressure();
     this.proposer = new Proposer(this::appendToLog, bp.maxQueuedWrites(), bp.maxInFlightBatches(), bp.maxBatchOps(),
         bp.maxBatchBytes());
@@ -207,12 +214,56 @@ public final class RaftNode implements AutoCloseable {
    */
   private CompletableFuture<RaftClientReply> appendToLog(Message message) {
     if (!isLeader()) {
-      return writeClient.async().send(message);
+      return forward(message);
     }
     return submitLocally(message, RaftClientRequest.writeRequestType()).thenCompose(reply ->
         reply.getNotLeaderException() != null || reply.getException() instanceof LeaderNotReadyException
-            ? writeClient.async().send(message)
+            ? forward(message)
             : CompletableFuture.completedFuture(reply));
+  }
+
+  private CompletableFuture<RaftClientReply> forward(Message message) {
+    RaftClient client = writeClient.get();
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      reply = client.async().send(message);
+    } catch (RuntimeException e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    return reply.whenComplete((r, e) -> {
+      Throwable failure = e != null ? e : r != null && !r.isSuccess() ? r.getException() : null;
+      if (breaksTheClient(failure)) {
+        renew(client);
+      }
+    });
+  }
+
+  /** After these the ordered client's sliding window is closed: every later request would fail. */
+  private static boolean breaksTheClient(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof AlreadyClosedException || t instanceof RaftRetryFailureException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void renew(RaftClient broken) {
+    RaftClient fresh = newClient(properties);
+    if (writeClient.compareAndSet(broken, fresh)) {
+      LOG.info("[{}] replaced the Ratis client that forwards writes after it gave up", config.id());
+      closeQuietly(broken);
+    } else {
+      closeQuietly(fresh);
+    }
+  }
+
+  private static void closeQuietly(RaftClient client) {
+    try {
+      client.close();
+    } catch (IOException e) {
+      LOG.debug("closing a Ratis client: {}", e.getMessage());
+    }
   }
 
   private boolean isLeader() {
@@ -280,7 +331,7 @@ public final class RaftNode implements AutoCloseable {
   public void close() throws IOException {
     proposer.close();
     try {
-      writeClient.close();
+      writeClient.get().close();
     } finally {
       try {
         server.close();

@@ -1,0 +1,75 @@
+package io.rocksraft.server;
+
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.Managed;
+import io.rocksraft.server.api.RequestValidator;
+import io.rocksraft.server.api.grpc.GrpcServer;
+import io.rocksraft.server.api.rest.ClusterResource;
+import io.rocksraft.server.api.rest.KvResource;
+import io.rocksraft.server.api.rest.ProblemMappers;
+import io.rocksraft.server.config.KvServerConfiguration;
+import io.rocksraft.server.config.NodeConfig;
+import io.rocksraft.server.raft.RaftNode;
+import java.nio.file.Files;
+
+/**
+ * The node process: a Dropwizard application whose managed objects are the Raft member (with
+ * its RocksDB) and the gRPC server, beside the REST API and the admin port Dropwizard serves.
+ * Start order: Raft, then gRPC; stop order the reverse, so RocksDB closes last and synced.
+ */
+public final class KvServerApplication extends Application<KvServerConfiguration> {
+  public static void main(String[] args) throws Exception {
+    new KvServerApplication().run(args);
+  }
+
+  @Override
+  public String getName() {
+    return "rocksraft";
+  }
+
+  @Override
+  public void initialize(Bootstrap<KvServerConfiguration> bootstrap) {
+    // Unknown keys in the YAML are errors, as everywhere in the file.
+  }
+
+  @Override
+  public void run(KvServerConfiguration configuration, Environment environment) throws Exception {
+    if (configuration.getServerFactory() instanceof AbstractServerFactory server) {
+      // Ours answer every failure as problem+json; Dropwizard's would answer {"code", "message"}.
+      server.setRegisterDefaultExceptionMappers(false);
+    }
+    NodeConfig node = configuration.getNode().validate();
+    Files.createDirectories(node.dataDir());
+    RaftNode raft = new RaftNode(node);
+    GrpcServer grpc = new GrpcServer(raft);
+    environment.lifecycle().manage(new Managed() {
+      @Override
+      public void start() throws Exception {
+        raft.start();
+      }
+
+      @Override
+      public void stop() throws Exception {
+        raft.close();
+      }
+    });
+    environment.lifecycle().manage(new Managed() {
+      @Override
+      public void start() throws Exception {
+        grpc.start();
+      }
+
+      @Override
+      public void stop() {
+        grpc.close();
+      }
+    });
+    RequestValidator validator = new RequestValidator(node.limits());
+    environment.jersey().register(new KvResource(raft, validator, node.requestTimeoutMs()));
+    environment.jersey().register(new ClusterResource(raft));
+    ProblemMappers.register(environment.jersey());
+  }
+}

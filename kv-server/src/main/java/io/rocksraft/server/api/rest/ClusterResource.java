@@ -1,0 +1,43 @@
+package io.rocksraft.server.api.rest;
+
+import io.rocksraft.api.v1.Member;
+import io.rocksraft.api.v1.StatusResponse;
+import io.rocksraft.server.raft.RaftNode;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /v1/cluster}: the group as this node sees it. */
+@Path("/v1/cluster")
+@Produces(MediaType.APPLICATION_JSON)
+public final class ClusterResource {
+  private final RaftNode node;
+
+  public ClusterResource(RaftNode node) {
+    this.node = node;
+  }
+
+  @GET
+  public Map<String, Object> status() {
+    StatusResponse s = node.status();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", s.getMemberId());
+    out.put("role", s.getRole());
+    out.put("term", s.getTerm());
+    out.put("leader", s.getLeaderId());
+    out.put("commitIndex", s.getCommitIndex());
+    out.put("appliedIndex", s.getAppliedIndex());
+    out.put("revision", s.getRevision());
+    List<Map<String, Object>> members = new ArrayList<>();
+    for (Member m : s.getMembersList()) {
+      members.add(Map.of("id", m.getId(), "raftAddress", m.getRaftAddress(), "grpcAddress", m.getClientAddress()));
+    }
+    out.put("members", members);
+    return out;
+  }
+}

@@ -1,0 +1,194 @@
+package io.rocksraft.server.api.rest;
+
+import com.google.protobuf.ByteString;
+import io.rocksraft.api.v1.Compare;
+import io.rocksraft.api.v1.Consistency;
+import io.rocksraft.api.v1.DeleteRequest;
+import io.rocksraft.api.v1.GetRequest;
+import io.rocksraft.api.v1.PutRequest;
+import io.rocksraft.api.v1.RangeRequest;
+import io.rocksraft.api.v1.ReadOptions;
+import io.rocksraft.api.v1.TxnOp;
+import io.rocksraft.api.v1.TxnRequest;
+import io.rocksraft.server.api.RequestValidator;
+import io.rocksraft.server.error.ErrorKind;
+import io.rocksraft.server.error.KvException;
+import io.rocksraft.server.internal.Command;
+import io.rocksraft.server.internal.CommandResult;
+import io.rocksraft.server.internal.Query;
+import io.rocksraft.server.internal.QueryResult;
+import io.rocksraft.server.raft.RaftNode;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code /v1/kv}: keys and values as UTF-8 text, base64 for binary. Translates to the same
+ * internal requests as gRPC; writes reaching a follower are forwarded to the leader.
+ */
+@Path("/v1/kv")
+@Produces(MediaType.APPLICATION_JSON)
+public final class KvResource {
+  /** A PUT body: exactly one of value (text) and valueBase64. */
+  public record PutBody(String value, String valueBase64) {}
+
+  private final RaftNode node;
+  private final RequestValidator validator;
+  private final long timeoutMs;
+
+  public KvResource(RaftNode node, RequestValidator validator, long timeoutMs) {
+    this.node = node;
+    this.validator = validator;
+    this.timeoutMs = timeoutMs;
+  }
+
+  @GET
+  @Path("{key: .+}")
+  public CompletionStage<Map<String, Object>> get(@PathParam("key") String key,
+                                                  @QueryParam("consistency") @DefaultValue("linearizable") String consistency) {
+    GetRequest req = GetRequest.newBuilder().setKey(Json.utf8(key)).setRead(readOptions(consistency)).build();
+    validator.get(req);
+    return Json.answer(node.read(Query.newBuilder().setGet(req).build(), req.getRead()).thenApply(QueryResult::getGet)
+        .thenApply(r -> {
+          if (!r.getFound()) {
+            throw new KvException(ErrorKind.NOT_FOUND, "key '" + key + "' does not exist");
+          }
+          return Json.keyValue(r.getKv());
+        }), timeoutMs);
+  }
+
+  @PUT
+  @Path("{key: .+}")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public CompletionStage<Map<String, Object>> put(@PathParam("key") String key, @QueryParam("cas") String cas,
+                                                  PutBody body) {
+    ByteString value = value(body);
+    PutRequest put = PutRequest.newBuilder().setKey(Json.utf8(key)).setValue(value).build();
+    validator.put(put);
+    if (cas == null) {
+      return Json.answer(node.propose(Command.newBuilder().setPut(put).build()).thenApply(CommandResult::getPut)
+          .thenApply(r -> written(key, r.getHeader().getRevision())), timeoutMs);
+    }
+    long expected = revision(cas);
+    TxnRequest txn = TxnRequest.newBuilder()
+        .addCompares(Compare.newBuilder().setKey(put.getKey()).setTarget(Compare.Target.MOD_REVISION)
+            .setResult(Compare.Result.EQUAL).setNumber(expected))
+        .addSuccess(TxnOp.newBuilder().setPut(put))
+        .addFailure(TxnOp.newBuilder().setGet(GetRequest.newBuilder().setKey(put.getKey())))
+        .build();
+    validator.txn(txn);
+    return Json.answer(node.propose(Command.newBuilder().setTxn(txn).build()).thenApply(CommandResult::getTxn)
+        .thenApply(r -> {
+          if (!r.getSucceeded()) {
+            var current = r.getResults(0).getGet();
+            throw new KvException(ErrorKind.FAILED_PRECONDITION, "compare-and-set failed: expected revision "
+                + expected + ", the key's revision is " + (current.getFound() ? current.getKv().getModRevision() : 0)
+                + (current.getFound() ? "" : " (it does not exist)"));
+          }
+          return written(key, r.getHeader().getRevision());
+        }), timeoutMs);
+  }
+
+  @DELETE
+  @Path("{key: .+}")
+  public CompletionStage<Map<String, Object>> delete(@PathParam("key") String key) {
+    DeleteRequest req = DeleteRequest.newBuilder().setKey(Json.utf8(key)).build();
+    validator.delete(req);
+    return Json.answer(node.propose(Command.newBuilder().setDelete(req).build()).thenApply(CommandResult::getDelete)
+        .thenApply(r -> {
+          if (r.getDeleted() == 0) {
+            throw new KvException(ErrorKind.NOT_FOUND, "key '" + key + "' does not exist");
+          }
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("deleted", r.getDeleted());
+          out.put("revision", r.getHeader().getRevision());
+          return out;
+        }), timeoutMs);
+  }
+
+  /** Keys with a prefix, in order, a page at a time: pass the answer's {@code next} as {@code after}. */
+  @GET
+  public CompletionStage<Map<String, Object>> scan(@QueryParam("prefix") @DefaultValue("") String prefix,
+                                                   @QueryParam("limit") @DefaultValue("0") String limit,
+                                                   @QueryParam("after") String after,
+                                                   @QueryParam("consistency") @DefaultValue("linearizable") String consistency) {
+    int max;
+    try {
+      max = Integer.parseInt(limit);
+    } catch (NumberFormatException e) {
+      throw KvException.invalid("limit '" + limit + "' is not a number");
+    }
+    if (max < 0) {
+      throw KvException.invalid("limit must be 0 (the server's maximum) or more");
+    }
+    RangeRequest.Builder req = RangeRequest.newBuilder().setPrefix(Json.utf8(prefix)).setLimit(max)
+        .setRead(readOptions(consistency));
+    if (after != null) {
+      req.setStart(Json.utf8(after).concat(ByteString.copyFrom(new byte[] {0})));
+    }
+    RangeRequest range = req.build();
+    validator.range(range);
+    return Json.answer(node.read(Query.newBuilder().setRange(range).build(), range.getRead())
+        .thenApply(QueryResult::getRange).thenApply(r -> {
+          List<Map<String, Object>> kvs = new ArrayList<>();
+          r.getKvsList().forEach(kv -> kvs.add(Json.keyValue(kv)));
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("kvs", kvs);
+          out.put("more", r.getMore());
+          if (r.getMore()) {
+            out.put("next", r.getKvs(r.getKvsCount() - 1).getKey().toStringUtf8());
+          }
+          out.put("revision", r.getHeader().getRevision());
+          return out;
+        }), timeoutMs);
+  }
+
+  private static Map<String, Object> written(String key, long revision) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("key", key);
+    out.put("revision", revision);
+    return out;
+  }
+
+  private static ByteString value(PutBody body) {
+    if (body == null) {
+      throw KvException.invalid("a JSON body {\"value\": \"text\"} or {\"valueBase64\": \"...\"} is required");
+    }
+    if ((body.value() == null) == (body.valueBase64() == null)) {
+      throw KvException.invalid("give exactly one of value and valueBase64");
+    }
+    return body.value() != null ? Json.utf8(body.value()) : Json.base64("valueBase64", body.valueBase64());
+  }
+
+  private static long revision(String cas) {
+    try {
+      long r = Long.parseLong(cas);
+      if (r < 0) {
+        throw KvException.invalid("cas must be a revision (0 = only if the key does not exist)");
+      }
+      return r;
+    } catch (NumberFormatException e) {
+      throw KvException.invalid("cas '" + cas + "' is not a revision number");
+    }
+  }
+
+  private static ReadOptions readOptions(String consistency) {
+    return switch (consistency) {
+      case "linearizable" -> ReadOptions.newBuilder().setConsistency(Consistency.LINEARIZABLE).build();
+      case "follower" -> ReadOptions.newBuilder().setConsistency(Consistency.FOLLOWER).build();
+      default -> throw KvException.invalid("consistency '" + consistency + "' is not linearizable or follower");
+    };
+  }
+}

@@ -1,0 +1,88 @@
+package io.rocksraft.server.api.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.dropwizard.jersey.setup.JerseyEnvironment;
+import io.rocksraft.server.error.ErrorKind;
+import io.rocksraft.server.error.KvException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every REST failure as an RFC 9457 problem ({@code application/problem+json}: type, title,
+ * status, detail), with the status from {@link ErrorKind}. No stack traces reach clients.
+ */
+public final class ProblemMappers {
+  private static final Logger LOG = LoggerFactory.getLogger(ProblemMappers.class);
+  static final String PROBLEM_JSON = "application/problem+json";
+
+  private ProblemMappers() {}
+
+  public static void register(JerseyEnvironment jersey) {
+    jersey.register(new KvExceptions());
+    jersey.register(new MalformedJson());
+    jersey.register(new WebExceptions());
+    jersey.register(new Unexpected());
+  }
+
+  static Response problem(int status, String type, String title, String detail) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "urn:rocksraft:problem:" + type);
+    body.put("title", title);
+    body.put("status", status);
+    body.put("detail", detail);
+    Response.ResponseBuilder r = Response.status(status).type(PROBLEM_JSON).entity(body);
+    if (status == 503) {
+      r.header("Retry-After", "1");
+    }
+    return r.build();
+  }
+
+  static Response problem(ErrorKind kind, String detail) {
+    return problem(kind.httpStatus(), kind.problemType(), kind.title(), detail);
+  }
+
+  /** Our own failures, with the status the error table gives them. */
+  static final class KvExceptions implements ExceptionMapper<KvException> {
+    @Override
+    public Response toResponse(KvException e) {
+      if (e.kind() == ErrorKind.INTERNAL) {
+        LOG.error("internal error", e);
+        return problem(e.kind(), "internal error; see the node's log");
+      }
+      return problem(e.kind(), e.getMessage());
+    }
+  }
+
+  /** A body that is not JSON, or JSON of the wrong shape. */
+  static final class MalformedJson implements ExceptionMapper<JsonProcessingException> {
+    @Override
+    public Response toResponse(JsonProcessingException e) {
+      return problem(ErrorKind.INVALID_ARGUMENT, "the body is not valid JSON for this request: " + e.getOriginalMessage());
+    }
+  }
+
+  /** Jersey's own answers: unknown path (404), wrong method (405), wrong media type (415)... */
+  static final class WebExceptions implements ExceptionMapper<WebApplicationException> {
+    @Override
+    public Response toResponse(WebApplicationException e) {
+      int status = e.getResponse().getStatus();
+      Response.StatusType type = Response.Status.fromStatusCode(status);
+      String title = type != null ? type.getReasonPhrase() : "HTTP " + status;
+      return problem(status, title.toLowerCase().replace(' ', '-'), title, e.getMessage());
+    }
+  }
+
+  /** Anything else: logged here, a plain 500 there. */
+  static final class Unexpected implements ExceptionMapper<Throwable> {
+    @Override
+    public Response toResponse(Throwable e) {
+      LOG.error("unexpected error", e);
+      return problem(ErrorKind.INTERNAL, "internal error; see the node's log");
+    }
+  }
+}

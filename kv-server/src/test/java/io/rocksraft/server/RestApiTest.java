@@ -1,0 +1,164 @@
+package io.rocksraft.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The REST API through real HTTP against three node processes. */
+class RestApiTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private static TestCluster t;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    t = TestCluster.start(3, "requestTimeoutMs: 3000\n");
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (t != null) {
+      t.close();
+    }
+  }
+
+  private record Answer(int status, String contentType, JsonNode body, HttpResponse<String> raw) {}
+
+  private static Answer send(String node, String method, String path, String body) throws Exception {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://" + t.cluster.node(node).restAddress() + path))
+        .timeout(Duration.ofSeconds(30))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      r.header("Content-Type", "application/json");
+    }
+    HttpResponse<String> resp = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode json = resp.body().isEmpty() || !resp.headers().firstValue("Content-Type").orElse("").contains("json")
+        ? null : JSON.readTree(resp.body());
+    return new Answer(resp.statusCode(), resp.headers().firstValue("Content-Type").orElse(""), json, resp);
+  }
+
+  private static void assertProblem(Answer a, int status, String detail) {
+    assertThat(a.status()).as(a.raw().body()).isEqualTo(status);
+    assertThat(a.contentType()).startsWith("application/problem+json");
+    assertThat(a.body().get("type").asText()).startsWith("urn:rocksraft:problem:");
+    assertThat(a.body().get("title").asText()).isNotBlank();
+    assertThat(a.body().get("status").asInt()).isEqualTo(status);
+    assertThat(a.body().get("detail").asText()).contains(detail);
+    assertThat(a.raw().body()).doesNotContain("at io.rocksraft").doesNotContain("Exception");
+  }
+
+  @Test
+  void aPutSentToAFollowerLandsAndEveryNodeReadsIt() throws Exception {
+    String leader = t.leader();
+    String follower = t.followers(leader).get(0);
+
+    Answer put = send(follower, "PUT", "/v1/kv/rest/a", "{\"value\": \"hello\"}");
+    assertThat(put.status()).isEqualTo(200);
+
+    for (var n : t.cluster.nodes()) {
+      Answer get = send(n.id(), "GET", "/v1/kv/rest/a", null);
+      assertThat(get.status()).isEqualTo(200);
+      assertThat(get.body().get("value").asText()).isEqualTo("hello");
+      assertThat(get.body().get("revision").asLong()).isEqualTo(put.body().get("revision").asLong());
+      assertThat(get.body().get("version").asLong()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void binaryValuesTravelAsBase64() throws Exception {
+    byte[] bytes = {(byte) 0xFF, 0, (byte) 0xC3};
+    String b64 = Base64.getEncoder().encodeToString(bytes);
+    assertThat(send("n1", "PUT", "/v1/kv/rest/bin", "{\"valueBase64\": \"" + b64 + "\"}").status()).isEqualTo(200);
+    Answer get = send("n2", "GET", "/v1/kv/rest/bin?consistency=linearizable", null);
+    assertThat(get.body().get("valueBase64").asText()).isEqualTo(b64);
+  }
+
+  @Test
+  void casWritesOnlyAtTheExpectedRevisionAndOtherwiseAnswers409() throws Exception {
+    Answer created = send("n1", "PUT", "/v1/kv/rest/cas?cas=0", "{\"value\": \"first\"}");
+    assertThat(created.status()).as(created.raw().body()).isEqualTo(200);
+    assertProblem(send("n1", "PUT", "/v1/kv/rest/cas?cas=0", "{\"value\": \"again\"}"), 409, "compare-and-set failed");
+    long rev = send("n1", "GET", "/v1/kv/rest/cas", null).body().get("revision").asLong();
+    assertThat(send("n2", "PUT", "/v1/kv/rest/cas?cas=" + rev, "{\"value\": \"second\"}").status()).isEqualTo(200);
+    assertThat(send("n3", "GET", "/v1/kv/rest/cas", null).body().get("value").asText()).isEqualTo("second");
+  }
+
+  @Test
+  void deleteRemovesAKeyAndAMissingKeyIs404() throws Exception {
+    send("n1", "PUT", "/v1/kv/rest/del", "{\"value\": \"x\"}");
+    Answer deleted = send("n2", "DELETE", "/v1/kv/rest/del", null);
+    assertThat(deleted.status()).as(deleted.raw().body()).isEqualTo(200);
+    assertProblem(send("n1", "GET", "/v1/kv/rest/del", null), 404, "does not exist");
+    assertProblem(send("n1", "DELETE", "/v1/kv/rest/del", null), 404, "does not exist");
+  }
+
+  @Test
+  void scanPagesThroughAPrefix() throws Exception {
+    for (int i = 0; i < 7; i++) {
+      send("n1", "PUT", "/v1/kv/rest/scan/" + i, "{\"value\": \"v" + i + "\"}");
+    }
+    Answer first = send("n2", "GET", "/v1/kv?prefix=rest/scan/&limit=5", null);
+    assertThat(first.body().get("kvs")).hasSize(5);
+    assertThat(first.body().get("more").asBoolean()).isTrue();
+    String next = URLEncoder.encode(first.body().get("next").asText(), StandardCharsets.UTF_8);
+    Answer second = send("n2", "GET", "/v1/kv?prefix=rest/scan/&limit=5&after=" + next, null);
+    assertThat(second.body().get("kvs")).hasSize(2);
+    assertThat(second.body().get("more").asBoolean()).isFalse();
+    assertThat(second.body().get("kvs").get(1).get("key").asText()).isEqualTo("rest/scan/6");
+  }
+
+  @Test
+  void clusterStatusNamesTheLeaderAndEveryMember() throws Exception {
+    Answer a = send("n3", "GET", "/v1/cluster", null);
+    assertThat(a.body().get("leader").asText()).isEqualTo(t.leader());
+    assertThat(a.body().get("members")).hasSize(3);
+  }
+
+  @Test
+  void badInputIsA400ProblemAndStoresNothing() throws Exception {
+    assertProblem(send("n1", "PUT", "/v1/kv/rest/bad", "{\"value\": "), 400, "not valid JSON");
+    assertProblem(send("n1", "PUT", "/v1/kv/rest/bad", "[1, 2]"), 400, "not valid JSON");
+    assertProblem(send("n1", "PUT", "/v1/kv/rest/bad", "{\"valueBase64\": \"!!\"}"), 400, "not valid base64");
+    assertProblem(send("n1", "PUT", "/v1/kv/rest/bad", "{}"), 400, "exactly one of value and valueBase64");
+    assertProblem(send("n1", "PUT", "/v1/kv/rest/bad", "{\"value\": \"a\", \"valueBase64\": \"YQ==\"}"), 400,
+        "exactly one");
+    assertProblem(send("n1", "PUT", "/v1/kv/" + "k".repeat(8193), "{\"value\": \"v\"}"), 400, "the limit is 8192");
+    assertProblem(send("n1", "PUT", "/v1/kv/rest/bad?cas=minus", "{\"value\": \"v\"}"), 400, "not a revision");
+    assertProblem(send("n1", "GET", "/v1/kv/rest/bad?consistency=eventual", null), 400, "consistency 'eventual'");
+    assertProblem(send("n1", "GET", "/v1/kv?limit=-1", null), 400, "limit");
+    assertProblem(send("n1", "GET", "/v1/kv/rest/bad", null), 404, "does not exist");
+    assertProblem(send("n1", "GET", "/v2/nothing", null), 404, "404");
+  }
+
+  @Test
+  void withoutQuorumAWriteIs503WithRetryAfter() throws Exception {
+    String leader = t.leader();
+    var followers = t.followers(leader);
+    for (String f : followers) {
+      t.cluster.kill(f);
+    }
+    try {
+      Answer a = send(leader, "PUT", "/v1/kv/rest/no-quorum", "{\"value\": \"v\"}");
+      assertProblem(a, 503, "quorum");
+      assertThat(a.raw().headers().firstValue("Retry-After")).isPresent();
+    } finally {
+      for (String f : followers) {
+        t.cluster.start(f);
+      }
+    }
+    t.leader();
+  }
+}
