@@ -1,6 +1,7 @@
 package io.rocksraft.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -160,5 +161,12 @@ class RestApiTest {
       }
     }
     t.leader();
+    // Right after the quorum returns a node may still answer 503 (Retry-After) while its peer
+    // connections come back; wait until every node serves writes and reads again.
+    for (var n : t.cluster.nodes()) {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() ->
+          send(n.id(), "PUT", "/v1/kv/rest/recovered", "{\"value\": \"" + n.id() + "\"}").status() == 200
+              && send(n.id(), "GET", "/v1/kv/rest/recovered", null).status() == 200);
+    }
   }
 }

@@ -60,6 +60,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+  private static final long READ_RETRY_MS = 100;
 
   private final NodeConfig config;
   private final RaftPeerId selfId;
@@ -181,12 +182,31 @@ public final class RaftNode implements AutoCloseable {
     if (options.getConsistency() == Consistency.FOLLOWER) {
       result = stateMachine.localRead(query, options.getMinIndex());
     } else {
-      result = linearizableRead(query);
+      result = linearizableRead(query, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs()));
     }
     return result.whenComplete((r, e) -> readPermits.release());
   }
 
-  private CompletableFuture<QueryResult> linearizableRead(Query query) {
+  /**
+   * Retries a read that failed for want of a leader or a connection until the request timeout:
+   * a read has no side effects, and a leader change should cost a reader latency, not an error.
+   */
+  private CompletableFuture<QueryResult> linearizableRead(Query query, long deadlineNanos) {
+    return linearizableReadOnce(query).handle((result, error) -> {
+      if (error == null) {
+        return CompletableFuture.completedFuture(result);
+      }
+      KvException e = KvException.from(error);
+      long retryDelayNanos = TimeUnit.MILLISECONDS.toNanos(READ_RETRY_MS);
+      if (e.kind() != ErrorKind.UNAVAILABLE || System.nanoTime() + retryDelayNanos >= deadlineNanos) {
+        return CompletableFuture.<QueryResult>failedFuture(e);
+      }
+      return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(READ_RETRY_MS, TimeUnit.MILLISECONDS))
+          .thenCompose(v -> linearizableRead(query, deadlineNanos));
+    }).thenCompose(f -> f);
+  }
+
+  private CompletableFuture<QueryResult> linearizableReadOnce(Query query) {
     // Read index served by this very node: a follower asks the leader for the commit index,
     // waits until it has applied it, then answers from its own state. A failure (no leader,
     // no quorum) is answered, not retried here.
