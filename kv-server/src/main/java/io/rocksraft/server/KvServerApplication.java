@@ -5,6 +5,7 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
+import io.rocksraft.server.api.KvOperations;
 import io.rocksraft.server.api.RequestValidator;
 import io.rocksraft.server.api.grpc.GrpcServer;
 import io.rocksraft.server.api.rest.ClusterResource;
@@ -44,7 +45,8 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     NodeConfig node = configuration.getNode().validate();
     Files.createDirectories(node.dataDir());
     RaftNode raft = new RaftNode(node);
-    GrpcServer grpc = new GrpcServer(raft);
+    KvOperations ops = new KvOperations(raft, new RequestValidator(node.limits()));
+    GrpcServer grpc = new GrpcServer(raft, ops);
     environment.lifecycle().manage(new Managed() {
       @Override
       public void start() throws Exception {
@@ -67,8 +69,7 @@ public final class KvServerApplication extends Application<KvServerConfiguration
         grpc.close();
       }
     });
-    RequestValidator validator = new RequestValidator(node.limits());
-    environment.jersey().register(new KvResource(raft, validator, node.requestTimeoutMs()));
+    environment.jersey().register(new KvResource(ops, node.requestTimeoutMs()));
     environment.jersey().register(new ClusterResource(raft));
     ProblemMappers.register(environment.jersey());
   }

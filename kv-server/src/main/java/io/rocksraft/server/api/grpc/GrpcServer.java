@@ -5,7 +5,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import io.rocksraft.server.api.RequestValidator;
+import io.rocksraft.server.api.KvOperations;
 import io.rocksraft.server.raft.RaftNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -25,11 +25,10 @@ public final class GrpcServer implements AutoCloseable {
   private final String address;
   private final ExecutorService executor;
 
-  public GrpcServer(RaftNode node) {
+  public GrpcServer(RaftNode node, KvOperations ops) {
     this.address = node.config().clientAddress();
     int colon = address.lastIndexOf(':');
     Calls calls = new Calls(node.config().requestTimeoutMs());
-    RequestValidator validator = new RequestValidator(node.config().limits());
     // Room for a request at the limit plus framing; larger ones are refused by gRPC itself.
     int maxInbound = node.config().limits().maxRequestBytes() * 2 + 64 * 1024;
     // A small fixed pool: the handlers never block, and gRPC's default cached pool grows to
@@ -40,7 +39,7 @@ public final class GrpcServer implements AutoCloseable {
         .forAddress(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))))
         .executor(executor)
         .maxInboundMessageSize(maxInbound)
-        .addService(new KvService(node, validator, calls))
+        .addService(new KvService(ops, calls))
         .addService(new ClusterService(node, calls))
         .addService(new MaintenanceService(node, calls))
         .addService(health.getHealthService())

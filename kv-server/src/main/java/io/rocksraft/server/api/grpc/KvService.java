@@ -14,70 +14,45 @@ import io.rocksraft.api.v1.RangeRequest;
 import io.rocksraft.api.v1.RangeResponse;
 import io.rocksraft.api.v1.TxnRequest;
 import io.rocksraft.api.v1.TxnResponse;
-import io.rocksraft.server.api.RequestValidator;
-import io.rocksraft.server.internal.Command;
-import io.rocksraft.server.internal.CommandResult;
-import io.rocksraft.server.internal.Query;
-import io.rocksraft.server.internal.QueryResult;
-import io.rocksraft.server.raft.RaftNode;
+import io.rocksraft.server.api.KvOperations;
 
-/** {@code kv.v1.KV}: validates, then hands each request to the Raft layer. */
+/** {@code kv.v1.KV}: each call is one of {@link KvOperations}, bounded and mapped by {@link Calls}. */
 public final class KvService extends KVGrpc.KVImplBase {
-  private final RaftNode node;
-  private final RequestValidator validator;
+  private final KvOperations ops;
   private final Calls calls;
 
-  public KvService(RaftNode node, RequestValidator validator, Calls calls) {
-    this.node = node;
-    this.validator = validator;
+  public KvService(KvOperations ops, Calls calls) {
+    this.ops = ops;
     this.calls = calls;
   }
 
   @Override
   public void get(GetRequest req, StreamObserver<GetResponse> out) {
-    calls.unary(out, () -> {
-      validator.get(req);
-      return node.read(Query.newBuilder().setGet(req).build(), req.getRead()).thenApply(QueryResult::getGet);
-    });
+    calls.unary(out, () -> ops.get(req));
   }
 
   @Override
   public void range(RangeRequest req, StreamObserver<RangeResponse> out) {
-    calls.unary(out, () -> {
-      validator.range(req);
-      return node.read(Query.newBuilder().setRange(req).build(), req.getRead()).thenApply(QueryResult::getRange);
-    });
+    calls.unary(out, () -> ops.range(req));
   }
 
   @Override
   public void put(PutRequest req, StreamObserver<PutResponse> out) {
-    calls.unary(out, () -> {
-      validator.put(req);
-      return node.propose(Command.newBuilder().setPut(req).build()).thenApply(CommandResult::getPut);
-    });
+    calls.unary(out, () -> ops.put(req));
   }
 
   @Override
   public void delete(DeleteRequest req, StreamObserver<DeleteResponse> out) {
-    calls.unary(out, () -> {
-      validator.delete(req);
-      return node.propose(Command.newBuilder().setDelete(req).build()).thenApply(CommandResult::getDelete);
-    });
+    calls.unary(out, () -> ops.delete(req));
   }
 
   @Override
   public void deleteRange(DeleteRangeRequest req, StreamObserver<DeleteRangeResponse> out) {
-    calls.unary(out, () -> {
-      validator.deleteRange(req);
-      return node.propose(Command.newBuilder().setDeleteRange(req).build()).thenApply(CommandResult::getDeleteRange);
-    });
+    calls.unary(out, () -> ops.deleteRange(req));
   }
 
   @Override
   public void txn(TxnRequest req, StreamObserver<TxnResponse> out) {
-    calls.unary(out, () -> {
-      validator.txn(req);
-      return node.propose(Command.newBuilder().setTxn(req).build()).thenApply(CommandResult::getTxn);
-    });
+    calls.unary(out, () -> ops.txn(req));
   }
 }

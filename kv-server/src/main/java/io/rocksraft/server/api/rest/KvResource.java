@@ -1,23 +1,15 @@
 package io.rocksraft.server.api.rest;
 
 import com.google.protobuf.ByteString;
-import io.rocksraft.api.v1.Compare;
 import io.rocksraft.api.v1.Consistency;
 import io.rocksraft.api.v1.DeleteRequest;
 import io.rocksraft.api.v1.GetRequest;
 import io.rocksraft.api.v1.PutRequest;
 import io.rocksraft.api.v1.RangeRequest;
 import io.rocksraft.api.v1.ReadOptions;
-import io.rocksraft.api.v1.TxnOp;
-import io.rocksraft.api.v1.TxnRequest;
-import io.rocksraft.server.api.RequestValidator;
+import io.rocksraft.server.api.KvOperations;
 import io.rocksraft.server.error.ErrorKind;
 import io.rocksraft.server.error.KvException;
-import io.rocksraft.server.internal.Command;
-import io.rocksraft.server.internal.CommandResult;
-import io.rocksraft.server.internal.Query;
-import io.rocksraft.server.internal.QueryResult;
-import io.rocksraft.server.raft.RaftNode;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -44,13 +36,11 @@ public final class KvResource {
   /** A PUT body: exactly one of value (text) and valueBase64. */
   public record PutBody(String value, String valueBase64) {}
 
-  private final RaftNode node;
-  private final RequestValidator validator;
+  private final KvOperations ops;
   private final long timeoutMs;
 
-  public KvResource(RaftNode node, RequestValidator validator, long timeoutMs) {
-    this.node = node;
-    this.validator = validator;
+  public KvResource(KvOperations ops, long timeoutMs) {
+    this.ops = ops;
     this.timeoutMs = timeoutMs;
   }
 
@@ -59,9 +49,7 @@ public final class KvResource {
   public CompletionStage<Map<String, Object>> get(@PathParam("key") String key,
                                                   @QueryParam("consistency") @DefaultValue("linearizable") String consistency) {
     GetRequest req = GetRequest.newBuilder().setKey(Json.utf8(key)).setRead(readOptions(consistency)).build();
-    validator.get(req);
-    return Json.answer(node.read(Query.newBuilder().setGet(req).build(), req.getRead()).thenApply(QueryResult::getGet)
-        .thenApply(r -> {
+    return Json.answer(ops.get(req).thenApply(r -> {
           if (!r.getFound()) {
             throw new KvException(ErrorKind.NOT_FOUND, "key '" + key + "' does not exist");
           }
@@ -76,21 +64,11 @@ public final class KvResource {
                                                   PutBody body) {
     ByteString value = value(body);
     PutRequest put = PutRequest.newBuilder().setKey(Json.utf8(key)).setValue(value).build();
-    validator.put(put);
     if (cas == null) {
-      return Json.answer(node.propose(Command.newBuilder().setPut(put).build()).thenApply(CommandResult::getPut)
-          .thenApply(r -> written(key, r.getHeader().getRevision())), timeoutMs);
+      return Json.answer(ops.put(put).thenApply(r -> written(key, r.getHeader().getRevision())), timeoutMs);
     }
     long expected = revision(cas);
-    TxnRequest txn = TxnRequest.newBuilder()
-        .addCompares(Compare.newBuilder().setKey(put.getKey()).setTarget(Compare.Target.MOD_REVISION)
-            .setResult(Compare.Result.EQUAL).setNumber(expected))
-        .addSuccess(TxnOp.newBuilder().setPut(put))
-        .addFailure(TxnOp.newBuilder().setGet(GetRequest.newBuilder().setKey(put.getKey())))
-        .build();
-    validator.txn(txn);
-    return Json.answer(node.propose(Command.newBuilder().setTxn(txn).build()).thenApply(CommandResult::getTxn)
-        .thenApply(r -> {
+    return Json.answer(ops.compareAndPut(put, expected).thenApply(r -> {
           if (!r.getSucceeded()) {
             var current = r.getResults(0).getGet();
             throw new KvException(ErrorKind.FAILED_PRECONDITION, "compare-and-set failed: expected revision "
@@ -105,9 +83,7 @@ public final class KvResource {
   @Path("{key: .+}")
   public CompletionStage<Map<String, Object>> delete(@PathParam("key") String key) {
     DeleteRequest req = DeleteRequest.newBuilder().setKey(Json.utf8(key)).build();
-    validator.delete(req);
-    return Json.answer(node.propose(Command.newBuilder().setDelete(req).build()).thenApply(CommandResult::getDelete)
-        .thenApply(r -> {
+    return Json.answer(ops.delete(req).thenApply(r -> {
           if (r.getDeleted() == 0) {
             throw new KvException(ErrorKind.NOT_FOUND, "key '" + key + "' does not exist");
           }
@@ -138,10 +114,7 @@ public final class KvResource {
     if (after != null) {
       req.setStart(Json.utf8(after).concat(ByteString.copyFrom(new byte[] {0})));
     }
-    RangeRequest range = req.build();
-    validator.range(range);
-    return Json.answer(node.read(Query.newBuilder().setRange(range).build(), range.getRead())
-        .thenApply(QueryResult::getRange).thenApply(r -> {
+    return Json.answer(ops.range(req.build()).thenApply(r -> {
           List<Map<String, Object>> kvs = new ArrayList<>();
           r.getKvsList().forEach(kv -> kvs.add(Json.keyValue(kv)));
           Map<String, Object> out = new LinkedHashMap<>();
