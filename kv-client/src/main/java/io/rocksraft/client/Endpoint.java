@@ -5,6 +5,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.rocksraft.api.v1.ClusterGrpc;
 import io.rocksraft.api.v1.KVGrpc;
 import io.rocksraft.api.v1.MaintenanceGrpc;
+import io.rocksraft.api.v1.WatchGrpc;
 import java.util.concurrent.TimeUnit;
 
 /** One node the client talks to: its address, channel and stubs. */
@@ -14,6 +15,7 @@ final class Endpoint {
   final KVGrpc.KVFutureStub kv;
   final ClusterGrpc.ClusterFutureStub cluster;
   final MaintenanceGrpc.MaintenanceFutureStub maintenance;
+  final WatchGrpc.WatchStub watch;
   /** Learned from its answers; null until then. */
   volatile String memberId;
   volatile long failedAtNanos;
@@ -25,6 +27,7 @@ final class Endpoint {
     this.kv = KVGrpc.newFutureStub(channel);
     this.cluster = ClusterGrpc.newFutureStub(channel);
     this.maintenance = MaintenanceGrpc.newFutureStub(channel);
+    this.watch = WatchGrpc.newStub(channel);
   }
 
   void close() {

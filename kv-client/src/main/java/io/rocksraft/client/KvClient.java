@@ -27,6 +27,7 @@ import io.rocksraft.api.v1.StatusResponse;
 import io.rocksraft.api.v1.TxnOp;
 import io.rocksraft.api.v1.TxnRequest;
 import io.rocksraft.api.v1.TxnResponse;
+import io.rocksraft.api.v1.WatchRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,6 +188,17 @@ public final class KvClient implements AutoCloseable {
   /** Asks every replica for its state hash at a new hash point. */
   public List<HashResponse> check() {
     return join(async.check());
+  }
+
+  /**
+   * Watches one key ({@code request.key}), a prefix, or every key, from
+   * {@code request.start_revision} (0: from now on). Returns at once; events reach the
+   * listener in revision order until the watch is closed.
+   */
+  public Watch watch(WatchRequest request, WatchListener listener) {
+    Watch w = new Watch(endpoints, retries, request, listener);
+    w.start();
+    return w;
   }
 
   public List<String> endpoints() {

@@ -65,6 +65,22 @@ public class KvClientException extends RuntimeException {
     }
   }
 
+  /** A watch asked for revisions the node no longer keeps: read the state and watch from its revision. */
+  public static final class Compacted extends KvClientException {
+    private static final long serialVersionUID = 1L;
+    private final long compactRevision;
+
+    Compacted(String message, long compactRevision, Throwable cause) {
+      super(Status.Code.OUT_OF_RANGE, message, cause);
+      this.compactRevision = compactRevision;
+    }
+
+    /** The oldest revision the node still keeps (0 when it did not say). */
+    public long compactRevision() {
+      return compactRevision;
+    }
+  }
+
   static KvClientException from(Throwable t) {
     Throwable c = t;
     while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
@@ -81,6 +97,7 @@ public class KvClientException extends RuntimeException {
       case DEADLINE_EXCEEDED -> new DeadlineExceeded(message, c);
       case RESOURCE_EXHAUSTED -> new Overloaded(message, c);
       case FAILED_PRECONDITION -> new FailedPrecondition(message, c);
+      case OUT_OF_RANGE -> new Compacted(message, 0, c);
       default -> new KvClientException(status.getCode(), status.getCode() + ": " + message, c);
     };
   }

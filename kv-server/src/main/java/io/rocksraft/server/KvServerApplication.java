@@ -7,14 +7,18 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.rocksraft.server.api.KvOperations;
 import io.rocksraft.server.api.RequestValidator;
+import io.rocksraft.server.api.Watches;
 import io.rocksraft.server.api.grpc.GrpcServer;
 import io.rocksraft.server.api.rest.ClusterResource;
 import io.rocksraft.server.api.rest.KvResource;
 import io.rocksraft.server.api.rest.ProblemMappers;
+import io.rocksraft.server.api.rest.TxnResource;
+import io.rocksraft.server.api.rest.WatchResource;
 import io.rocksraft.server.config.KvServerConfiguration;
 import io.rocksraft.server.config.NodeConfig;
 import io.rocksraft.server.raft.RaftNode;
 import java.nio.file.Files;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * The node process: a Dropwizard application whose managed objects are the Raft member (with
@@ -45,8 +49,19 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     NodeConfig node = configuration.getNode().validate();
     Files.createDirectories(node.dataDir());
     RaftNode raft = new RaftNode(node);
-    KvOperations ops = new KvOperations(raft, new RequestValidator(node.limits()));
-    GrpcServer grpc = new GrpcServer(raft, ops);
+    RequestValidator validator = new RequestValidator(node.limits());
+    KvOperations ops = new KvOperations(raft, validator);
+    Watches watches = new Watches(raft.stateMachine(), validator, node.watch().historyRevisions());
+    GrpcServer grpc = new GrpcServer(raft, ops, watches);
+    WatchResource sseWatches = new WatchResource(watches, environment.getObjectMapper());
+    // Open watch streams would hold Jetty's graceful stop for its whole grace period: end them first.
+    environment.lifecycle().addEventListener(new LifeCycle.Listener() {
+      @Override
+      public void lifeCycleStopping(LifeCycle event) {
+        watches.closeAll();
+        sseWatches.close();
+      }
+    });
     environment.lifecycle().manage(new Managed() {
       @Override
       public void start() throws Exception {
@@ -70,6 +85,8 @@ public final class KvServerApplication extends Application<KvServerConfiguration
       }
     });
     environment.jersey().register(new KvResource(ops, node.requestTimeoutMs()));
+    environment.jersey().register(new TxnResource(ops, node.requestTimeoutMs()));
+    environment.jersey().register(sseWatches);
     environment.jersey().register(new ClusterResource(raft));
     ProblemMappers.register(environment.jersey());
   }

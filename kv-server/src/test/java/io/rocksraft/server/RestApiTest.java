@@ -107,6 +107,33 @@ class RestApiTest {
   }
 
   @Test
+  void transactionsCompareThenRunOneBranchAtomically() throws Exception {
+    send("n1", "PUT", "/v1/kv/rest/txn/a", "{\"value\": \"1\"}");
+    String txn = """
+        {"compare": [{"key": "rest/txn/a", "target": "value", "result": "=", "value": "1"}],
+         "success": [{"put": {"key": "rest/txn/a", "value": "2"}}, {"put": {"key": "rest/txn/b", "value": "x"}},
+                     {"get": {"key": "rest/txn/a"}}],
+         "failure": [{"get": {"key": "rest/txn/a"}}]}""";
+    Answer first = send("n2", "POST", "/v1/txn", txn);
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.body().get("succeeded").asBoolean()).isTrue();
+    long revision = first.body().get("revision").asLong();
+    assertThat(first.body().get("results").get(0).get("put").get("revision").asLong()).isEqualTo(revision);
+    assertThat(first.body().get("results").get(2).get("get").get("value").asText()).isEqualTo("2");
+    assertThat(send("n3", "GET", "/v1/kv/rest/txn/b", null).body().get("revision").asLong()).isEqualTo(revision);
+
+    Answer second = send("n3", "POST", "/v1/txn", txn);
+    assertThat(second.body().get("succeeded").asBoolean()).isFalse();
+    assertThat(second.body().get("results").get(0).get("get").get("value").asText()).isEqualTo("2");
+
+    assertProblem(send("n1", "POST", "/v1/txn", "{\"compare\": [{\"key\": \"k\", \"target\": \"size\", "
+        + "\"result\": \"=\", \"number\": 1}]}"), 400, "compare[0].target 'size'");
+    assertProblem(send("n1", "POST", "/v1/txn", "{\"success\": [{\"put\": {\"key\": \"k\"}}]}"), 400,
+        "exactly one of value and valueBase64");
+    assertProblem(send("n1", "POST", "/v1/txn", "{\"success\": [{}]}"), 400, "exactly one of get, range");
+  }
+
+  @Test
   void scanPagesThroughAPrefix() throws Exception {
     for (int i = 0; i < 7; i++) {
       send("n1", "PUT", "/v1/kv/rest/scan/" + i, "{\"value\": \"v" + i + "\"}");

@@ -10,6 +10,7 @@ import io.rocksraft.api.v1.RangeRequest;
 import io.rocksraft.api.v1.ReadOptions;
 import io.rocksraft.api.v1.TxnOp;
 import io.rocksraft.api.v1.TxnRequest;
+import io.rocksraft.api.v1.WatchRequest;
 import io.rocksraft.api.v1.WriteId;
 import io.rocksraft.server.config.NodeConfig;
 import io.rocksraft.server.error.KvException;
@@ -112,6 +113,16 @@ public final class RequestValidator {
     } catch (KvException e) {
       throw KvException.invalid("txn compare[" + i + "]: " + e.getMessage());
     }
+  }
+
+  public void watch(WatchRequest req) {
+    if (!req.getKey().isEmpty() && !req.getPrefix().isEmpty()) {
+      throw KvException.invalid("watch: give either key or prefix, not both");
+    }
+    if (!req.getKey().isEmpty()) {
+      key("key", req.getKey());
+    }
+    range(ByteString.EMPTY, ByteString.EMPTY, req.getPrefix());
   }
 
   private void key(String what, ByteString key) {

@@ -28,7 +28,8 @@ public record NodeConfig(
     RaftTuning raft,
     Long requestTimeoutMs,
     Long blockCacheBytes,
-    Map<String, String> ratis) {
+    Map<String, String> ratis,
+    WatchSettings watch) {
 
   public NodeConfig {
     id = Objects.requireNonNullElse(id, "n1");
@@ -46,6 +47,16 @@ public record NodeConfig(
     requestTimeoutMs = Objects.requireNonNullElse(requestTimeoutMs, 10_000L);
     blockCacheBytes = Objects.requireNonNullElse(blockCacheBytes, 64L << 20);
     ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
+    watch = Objects.requireNonNullElse(watch, WatchSettings.DEFAULTS);
+  }
+
+  /** Watches: how many revisions of change history each node keeps. */
+  public record WatchSettings(Long historyRevisions) {
+    public static final WatchSettings DEFAULTS = new WatchSettings(null);
+
+    public WatchSettings {
+      historyRevisions = Objects.requireNonNullElse(historyRevisions, 100_000L);
+    }
   }
 
   /** A member of the Raft group: its id, peer (Raft) address and client (gRPC) address. */
@@ -135,6 +146,9 @@ public record NodeConfig(
     if (backpressure.maxBatchBytes() < limits.maxRequestBytes()) {
       errors.add("backpressure.maxBatchBytes must be at least limits.maxRequestBytes");
     }
+    if (watch.historyRevisions() < 0) {
+      errors.add("watch.historyRevisions must be 0 (no watches) or more");
+    }
     if (raft.electionTimeoutMinMs() >= raft.electionTimeoutMaxMs()) {
       errors.add("raft.electionTimeoutMinMs must be below raft.electionTimeoutMaxMs");
     }
@@ -169,6 +183,6 @@ public record NodeConfig(
     return new NodeConfig(newId, cluster, dataDir != null ? dataDir : this.dataDir,
         raftAddress != null ? raftAddress : listed != null ? listed.raftAddress() : this.raftAddress,
         clientAddress != null ? clientAddress : listed != null ? listed.clientAddress() : this.clientAddress,
-        newPeers, limits, backpressure, raft, requestTimeoutMs, blockCacheBytes, ratis);
+        newPeers, limits, backpressure, raft, requestTimeoutMs, blockCacheBytes, ratis, watch);
   }
 }

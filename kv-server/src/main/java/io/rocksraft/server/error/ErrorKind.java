@@ -13,7 +13,9 @@ public enum ErrorKind {
   RESOURCE_EXHAUSTED(Status.Code.RESOURCE_EXHAUSTED, 429, "overloaded", "Too many requests in flight"),
   UNAVAILABLE(Status.Code.UNAVAILABLE, 503, "unavailable", "No quorum"),
   DEADLINE_EXCEEDED(Status.Code.DEADLINE_EXCEEDED, 504, "deadline-exceeded", "Deadline exceeded"),
-  INTERNAL(Status.Code.INTERNAL, 500, "internal", "Internal error");
+  INTERNAL(Status.Code.INTERNAL, 500, "internal", "Internal error"),
+  /** A watch asked for revisions older than the history the node keeps. */
+  COMPACTED(Status.Code.OUT_OF_RANGE, 410, "compacted", "History compacted");
 
   private final Status.Code grpcCode;
   private final int httpStatus;

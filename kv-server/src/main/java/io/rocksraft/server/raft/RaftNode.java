@@ -89,7 +89,8 @@ public final class RaftNode implements AutoCloseable {
     this.group = RaftGroup.valueOf(groupId(config.cluster()), config.peers().stream().map(RaftNode::peer).toList());
     Path dataDir = config.dataDir();
     this.store = new StateStore(dataDir.resolve("db"), config.blockCacheBytes());
-    this.stateMachine = new KvStateMachine(store, config.id(), config.limits().maxRangeLimit());
+    this.stateMachine = new KvStateMachine(store, config.id(), config.limits().maxRangeLimit(),
+        config.watch().historyRevisions());
     this.properties = properties(config, dataDir.resolve("raft"));
     this.server = RaftServer.newBuilder()
         .setServerId(selfId)
@@ -164,6 +165,10 @@ public final class RaftNode implements AutoCloseable {
 
   public NodeConfig config() {
     return config;
+  }
+
+  public KvStateMachine stateMachine() {
+    return stateMachine;
   }
 
   /** Puts one write into the log (via the leader) and answers with its result. */

@@ -5,7 +5,9 @@ import io.rocksraft.api.v1.DeleteRangeRequest;
 import io.rocksraft.api.v1.DeleteRangeResponse;
 import io.rocksraft.api.v1.DeleteRequest;
 import io.rocksraft.api.v1.DeleteResponse;
+import io.rocksraft.api.v1.Event;
 import io.rocksraft.api.v1.GetRequest;
+import io.rocksraft.api.v1.KeyValue;
 import io.rocksraft.api.v1.GetResponse;
 import io.rocksraft.api.v1.HashPointResponse;
 import io.rocksraft.api.v1.PutRequest;
@@ -22,6 +24,7 @@ import io.rocksraft.server.internal.Command;
 import io.rocksraft.server.internal.CommandResult;
 import io.rocksraft.server.internal.Failure;
 import io.rocksraft.server.internal.LogBatch;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -47,23 +50,33 @@ final class Applier {
   private final String memberId;
   private final int maxRangeLimit;
   private final Sessions sessions;
+  /** Revisions of history to keep for watches; 0 keeps none. */
+  private final long historyRevisions;
+  private volatile long oldestHistory;
   // Not synced: the raft_log payloads are the durable record; a lost tail is re-applied.
   private final WriteOptions writeOptions = new WriteOptions();
   private final ReadOptions readOptions = new ReadOptions();
   private volatile AppliedState applied;
   private long clock;
 
-  Applier(StateStore store, String memberId, int maxRangeLimit) {
+  Applier(StateStore store, String memberId, int maxRangeLimit, long historyRevisions) {
     this.store = store;
     this.memberId = memberId;
     this.maxRangeLimit = maxRangeLimit;
+    this.historyRevisions = historyRevisions;
     this.sessions = new Sessions(store.meta());
     this.applied = readApplied();
     this.clock = MetaKeys.toLong(get(MetaKeys.CLOCK));
+    this.oldestHistory = Math.max(1, MetaKeys.toLong(get(MetaKeys.OLDEST_HISTORY)));
   }
 
   AppliedState applied() {
     return applied;
+  }
+
+  /** The oldest revision the history keeps: a watch can start there or later. */
+  long oldestHistory() {
+    return historyRevisions == 0 ? applied.revision() + 1 : oldestHistory;
   }
 
   /** The result of one entry, and whether it asked for a state hash. */
@@ -91,8 +104,20 @@ final class Applier {
       wb.put(store.meta(), MetaKeys.APPLIED, ByteBuffer.allocate(16).putLong(term).putLong(index).array());
       wb.put(store.meta(), MetaKeys.REVISION, MetaKeys.fromLong(entry.revision));
       wb.put(store.meta(), MetaKeys.CLOCK, MetaKeys.fromLong(clock));
+      long oldest = oldestHistory;
+      long keepFrom = Math.max(1, entry.revision - historyRevisions + 1);
+      // Drop old history in steps of a tenth of the retention, not at every entry.
+      boolean trim = keepFrom - oldest >= Math.max(1, historyRevisions / 10);
+      if (trim) {
+        wb.put(store.meta(), MetaKeys.OLDEST_HISTORY, MetaKeys.fromLong(keepFrom));
+      }
       store.db().write(writeOptions, wb);
       applied = new AppliedState(term, index, entry.revision);
+      if (trim) {
+        // A crash before this range delete leaves events below the mark: unread, and deleted next time.
+        oldestHistory = keepFrom;
+        store.db().deleteRange(store.history(), History.key(0, 0), History.key(keepFrom, 0));
+      }
       return new Outcome(results.build(), hashPoint);
     } catch (RocksDBException e) {
       throw new IllegalStateException("applying entry " + index + " to RocksDB failed", e);
@@ -127,6 +152,9 @@ final class Applier {
     /** Inside a transaction every write shares one revision. */
     boolean inTxn;
     boolean txnWrote;
+    /** Events recorded at the current revision (a transaction records several). */
+    long eventRevision;
+    int eventNumber;
 
     Entry(WriteBatchWithIndex wb, long term, long index, long revision) {
       this.wb = wb;
@@ -189,6 +217,7 @@ final class Applier {
           ? new StoredValue(rev, rev, 1, req.getValue().toByteArray())
           : new StoredValue(prev.createRevision(), rev, prev.version() + 1, req.getValue().toByteArray());
       wb.put(store.kv(), key, next.encode());
+      record(Event.Type.PUT, next.toKeyValue(key, false));
       PutResponse.Builder out = PutResponse.newBuilder().setHeader(header());
       if (req.getPrevKv() && prev != null) {
         out.setPrevKv(prev.toKeyValue(key, false));
@@ -201,8 +230,9 @@ final class Applier {
       StoredValue prev = kv.get(key);
       DeleteResponse.Builder out = DeleteResponse.newBuilder();
       if (prev != null) {
-        writeRevision();
+        long rev = writeRevision();
         wb.delete(store.kv(), key);
+        record(Event.Type.DELETE, deleted(key, rev));
         out.setDeleted(1);
         if (req.getPrevKv()) {
           out.setPrevKv(prev.toKeyValue(key, false));
@@ -215,13 +245,29 @@ final class Applier {
       KeyRange range = KeyRange.of(req.getStart(), req.getEnd(), req.getPrefix());
       List<byte[]> keys = new ArrayList<>();
       kv.forEach(range, (key, value) -> keys.add(key));
-      if (!keys.isEmpty()) {
-        writeRevision();
-      }
+      long rev = keys.isEmpty() ? revision : writeRevision();
       for (byte[] key : keys) {
         wb.delete(store.kv(), key);
+        record(Event.Type.DELETE, deleted(key, rev));
       }
       return DeleteRangeResponse.newBuilder().setHeader(header()).setDeleted(keys.size()).build();
+    }
+
+    /** Appends the change to the history, numbered within its revision. */
+    private void record(Event.Type type, KeyValue kv) throws RocksDBException {
+      if (historyRevisions == 0) {
+        return;
+      }
+      if (kv.getModRevision() != eventRevision) {
+        eventRevision = kv.getModRevision();
+        eventNumber = 0;
+      }
+      byte[] value = Event.newBuilder().setType(type).setKv(kv).build().toByteArray();
+      wb.put(store.history(), History.key(eventRevision, eventNumber++), value);
+    }
+
+    private static KeyValue deleted(byte[] key, long revision) {
+      return KeyValue.newBuilder().setKey(ByteString.copyFrom(key)).setModRevision(revision).build();
     }
 
     private TxnResponse txn(TxnRequest req) throws RocksDBException {

@@ -10,8 +10,10 @@ import io.rocksraft.server.internal.QueryResult;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -46,6 +48,9 @@ public final class KvStateMachine extends BaseStateMachine {
   private final Queries queries;
   private final String memberId;
   private final AppliedIndexWaiters waiters = new AppliedIndexWaiters();
+  private final History history;
+  /** Told after every entry that changed the revision (watches wait on it). */
+  private final List<Runnable> revisionListeners = new CopyOnWriteArrayList<>();
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final ExecutorService hasher;
   private final Map<Long, CompletableFuture<HashResponse>> hashes = new LinkedHashMap<>() {
@@ -55,11 +60,12 @@ public final class KvStateMachine extends BaseStateMachine {
     }
   };
 
-  public KvStateMachine(StateStore store, String memberId, int maxRangeLimit) {
+  public KvStateMachine(StateStore store, String memberId, int maxRangeLimit, long historyRevisions) {
     this.store = store;
     this.memberId = memberId;
     this.dataApi = new LogDataApi(new LogStore(store.db(), store.raftLog(), memberId));
-    this.applier = new Applier(store, memberId, maxRangeLimit);
+    this.applier = new Applier(store, memberId, maxRangeLimit, historyRevisions);
+    this.history = new History(store, applier::oldestHistory);
     this.queries = new Queries(store, memberId, maxRangeLimit, applier::applied);
     this.hasher = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, memberId + "-state-hash");
@@ -114,12 +120,16 @@ public final class KvStateMachine extends BaseStateMachine {
       return CompletableFuture.completedFuture(Message.EMPTY);
     }
     byte[] payload = payloadOf(entry);
+    long revisionBefore = applier.applied().revision();
     Applier.Outcome outcome = applier.apply(payload, entry.getTerm(), index);
     if (outcome.hashPoint()) {
       startHash(index);
     }
     updateLastAppliedTermIndex(entry.getTerm(), index);
     waiters.advance(index);
+    if (applier.applied().revision() != revisionBefore) {
+      revisionListeners.forEach(Runnable::run);
+    }
     return CompletableFuture.completedFuture(
         Message.valueOf(UnsafeByteOperations.unsafeWrap(outcome.result().toByteArray())));
   }
@@ -155,6 +165,17 @@ public final class KvStateMachine extends BaseStateMachine {
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** The change history watches read. */
+  public History history() {
+    return history;
+  }
+
+  /** Calls {@code listener} (on the apply thread: it must not block) after each new revision. */
+  public AutoCloseable onNewRevision(Runnable listener) {
+    revisionListeners.add(listener);
+    return () -> revisionListeners.remove(listener);
   }
 
   /** A read of this replica's state once it has applied at least {@code minIndex}. */

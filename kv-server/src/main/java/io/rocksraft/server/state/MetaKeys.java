@@ -15,6 +15,8 @@ final class MetaKeys {
   static final byte[] CLOCK = bytes("clock");
   /** The proposer-clock minute of the last complete session-expiry sweep. */
   static final byte[] SWEPT = bytes("swept");
+  /** The oldest revision whose events the history column family still keeps. */
+  static final byte[] OLDEST_HISTORY = bytes("oldest-history");
 
   private static final byte HASH = 'h';
   /** Exactly-once sessions: a stored result per (client, sequence). */

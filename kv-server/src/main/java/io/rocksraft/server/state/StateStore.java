@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's one RocksDB: column family {@code raft_log} (Raft entry payloads), {@code kv}
- * (the user's keys) and {@code meta} (applied index, revision, exactly-once sessions).
+ * (the user's keys), {@code meta} (applied index, revision, exactly-once sessions, member
+ * addresses) and {@code history} (recent changes, for watches).
  */
 public final class StateStore implements AutoCloseable {
   static {
@@ -30,6 +31,7 @@ public final class StateStore implements AutoCloseable {
   public static final String RAFT_LOG = "raft_log";
   public static final String KV = "kv";
   public static final String META = "meta";
+  public static final String HISTORY = "history";
 
   private final Path dir;
   private final DBOptions dbOptions;
@@ -50,7 +52,7 @@ public final class StateStore implements AutoCloseable {
         .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
-    for (String name : List.of(RAFT_LOG, KV, META)) {
+    for (String name : List.of(RAFT_LOG, KV, META, HISTORY)) {
       descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfOptions));
     }
     try {
@@ -75,6 +77,11 @@ public final class StateStore implements AutoCloseable {
 
   public ColumnFamilyHandle meta() {
     return handles.get(3);
+  }
+
+  /** Recent changes by revision, for watches. */
+  public ColumnFamilyHandle history() {
+    return handles.get(4);
   }
 
   public Path dir() {

@@ -27,7 +27,7 @@ class ApplierTest {
   @BeforeEach
   void open() throws Exception {
     store = new StateStore(dir, 8 << 20);
-    applier = new Applier(store, "n1", 1000);
+    applier = new Applier(store, "n1", 1000, 100);
   }
 
   @AfterEach
@@ -100,7 +100,7 @@ class ApplierTest {
     long revision = applier.applied().revision();
     store.close();
     store = new StateStore(dir, 8 << 20);
-    applier = new Applier(store, "n1", 1000);
+    applier = new Applier(store, "n1", 1000, 100);
 
     assertThat(applier.applied().index()).isEqualTo(index);
     assertThat(applier.applied().revision()).isEqualTo(revision);

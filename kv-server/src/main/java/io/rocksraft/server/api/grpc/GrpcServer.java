@@ -6,6 +6,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.rocksraft.server.api.KvOperations;
+import io.rocksraft.server.api.Watches;
 import io.rocksraft.server.raft.RaftNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -17,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The client-facing gRPC server: KV, Cluster, Maintenance, health and reflection. */
+/** The client-facing gRPC server: KV, Watch, Cluster, Maintenance, health and reflection. */
 public final class GrpcServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
   private final Server server;
@@ -25,7 +26,11 @@ public final class GrpcServer implements AutoCloseable {
   private final String address;
   private final ExecutorService executor;
 
-  public GrpcServer(RaftNode node, KvOperations ops) {
+  private final ExecutorService watchExecutor;
+  private final Watches watches;
+
+  public GrpcServer(RaftNode node, KvOperations ops, Watches watches) {
+    this.watches = watches;
     this.address = node.config().clientAddress();
     int colon = address.lastIndexOf(':');
     Calls calls = new Calls(node.config().requestTimeoutMs());
@@ -35,6 +40,8 @@ public final class GrpcServer implements AutoCloseable {
     // dozens of threads under load, each paying for Netty's per-thread buffer caches.
     this.executor = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
         daemonThreads("grpc-api"));
+    // Watch streams drain the history here, off the apply thread and off the request pool.
+    this.watchExecutor = Executors.newFixedThreadPool(2, daemonThreads("grpc-watch"));
     this.server = NettyServerBuilder
         .forAddress(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))))
         .executor(executor)
@@ -42,6 +49,7 @@ public final class GrpcServer implements AutoCloseable {
         .addService(new KvService(ops, calls))
         .addService(new ClusterService(node, calls))
         .addService(new MaintenanceService(node, calls))
+        .addService(new WatchService(watches, watchExecutor, node.memberId()))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build();
@@ -65,6 +73,7 @@ public final class GrpcServer implements AutoCloseable {
   @Override
   public void close() {
     health.enterTerminalState();
+    watches.closeAll();
     server.shutdown();
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -75,6 +84,7 @@ public final class GrpcServer implements AutoCloseable {
       server.shutdownNow();
     } finally {
       executor.shutdownNow();
+      watchExecutor.shutdownNow();
     }
   }
 }
