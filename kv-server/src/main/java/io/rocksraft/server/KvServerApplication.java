@@ -13,6 +13,8 @@ import io.rocksraft.server.api.rest.KvResource;
 import io.rocksraft.server.api.rest.ProblemMappers;
 import io.rocksraft.server.config.KvServerConfiguration;
 import io.rocksraft.server.config.NodeConfig;
+import io.rocksraft.server.ops.AdminEndpoints;
+import io.rocksraft.server.ops.RequestMetrics;
 import io.rocksraft.server.raft.RaftNode;
 import java.nio.file.Files;
 
@@ -20,6 +22,7 @@ import java.nio.file.Files;
  * The node process: a Dropwizard application whose managed objects are the Raft member (with
  * its RocksDB) and the gRPC server, beside the REST API and the admin port Dropwizard serves.
  * Start order: Raft, then gRPC; stop order the reverse, so RocksDB closes last and synced.
+ * The admin port adds the health checks and metrics of {@code ops}.
  */
 public final class KvServerApplication extends Application<KvServerConfiguration> {
   public static void main(String[] args) throws Exception {
@@ -44,8 +47,9 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     }
     NodeConfig node = configuration.getNode().validate();
     Files.createDirectories(node.dataDir());
-    RaftNode raft = new RaftNode(node);
-    KvOperations ops = new KvOperations(raft, new RequestValidator(node.limits()));
+    RaftNode raft = new RaftNode(node, environment.metrics());
+    KvOperations ops = new KvOperations(raft, new RequestValidator(node.limits()),
+        new RequestMetrics(environment.metrics()));
     GrpcServer grpc = new GrpcServer(raft, ops);
     environment.lifecycle().manage(new Managed() {
       @Override
@@ -72,5 +76,6 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     environment.jersey().register(new KvResource(ops, node.requestTimeoutMs()));
     environment.jersey().register(new ClusterResource(raft));
     ProblemMappers.register(environment.jersey());
+    AdminEndpoints.install(environment, raft);
   }
 }
