@@ -16,6 +16,8 @@ import io.rocksraft.server.api.rest.TxnResource;
 import io.rocksraft.server.api.rest.WatchResource;
 import io.rocksraft.server.config.KvServerConfiguration;
 import io.rocksraft.server.config.NodeConfig;
+import io.rocksraft.server.ops.AdminEndpoints;
+import io.rocksraft.server.ops.RequestMetrics;
 import io.rocksraft.server.raft.RaftNode;
 import java.nio.file.Files;
 import org.eclipse.jetty.util.component.LifeCycle;
@@ -24,6 +26,7 @@ import org.eclipse.jetty.util.component.LifeCycle;
  * The node process: a Dropwizard application whose managed objects are the Raft member (with
  * its RocksDB) and the gRPC server, beside the REST API and the admin port Dropwizard serves.
  * Start order: Raft, then gRPC; stop order the reverse, so RocksDB closes last and synced.
+ * The admin port adds the health checks and metrics of {@code ops}.
  */
 public final class KvServerApplication extends Application<KvServerConfiguration> {
   public static void main(String[] args) throws Exception {
@@ -48,9 +51,9 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     }
     NodeConfig node = configuration.getNode().validate();
     Files.createDirectories(node.dataDir());
-    RaftNode raft = new RaftNode(node);
+    RaftNode raft = new RaftNode(node, environment.metrics());
     RequestValidator validator = new RequestValidator(node.limits());
-    KvOperations ops = new KvOperations(raft, validator);
+    KvOperations ops = new KvOperations(raft, validator, new RequestMetrics(environment.metrics()));
     Watches watches = new Watches(raft.stateMachine(), validator, node.watch().historyRevisions());
     GrpcServer grpc = new GrpcServer(raft, ops, watches);
     WatchResource sseWatches = new WatchResource(watches, environment.getObjectMapper());
@@ -89,5 +92,6 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     environment.jersey().register(sseWatches);
     environment.jersey().register(new ClusterResource(raft));
     ProblemMappers.register(environment.jersey());
+    AdminEndpoints.install(environment, raft);
   }
 }

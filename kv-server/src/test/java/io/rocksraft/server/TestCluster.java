@@ -7,6 +7,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.rocksraft.server.local.LocalCluster;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +28,7 @@ import java.util.Optional;
  */
 final class TestCluster implements AutoCloseable {
   static final List<String> NODE_JVM = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+  private static final HttpClient ADMIN_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   final LocalCluster cluster;
   private final List<AutoCloseable> resources = new ArrayList<>();
@@ -83,6 +88,13 @@ final class TestCluster implements AutoCloseable {
 
   List<String> followers(String leader) {
     return cluster.nodes().stream().map(LocalCluster.NodeSpec::id).filter(id -> !id.equals(leader)).toList();
+  }
+
+  /** A GET on a node's Dropwizard admin port (health checks, metrics). */
+  HttpResponse<String> admin(String nodeId, String path) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + cluster.node(nodeId).adminAddress() + path))
+        .timeout(Duration.ofSeconds(10)).GET().build();
+    return ADMIN_HTTP.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
   /** The status a node reports about itself, if it answers. */

@@ -26,6 +26,7 @@ public record NodeConfig(
     Limits limits,
     Backpressure backpressure,
     RaftTuning raft,
+    Health health,
     Long requestTimeoutMs,
     Long blockCacheBytes,
     Map<String, String> ratis,
@@ -44,6 +45,7 @@ public record NodeConfig(
     limits = Objects.requireNonNullElse(limits, Limits.DEFAULTS);
     backpressure = Objects.requireNonNullElse(backpressure, Backpressure.DEFAULTS);
     raft = Objects.requireNonNullElse(raft, RaftTuning.DEFAULTS);
+    health = Objects.requireNonNullElse(health, Health.DEFAULTS).withDefaultsFor(raft);
     requestTimeoutMs = Objects.requireNonNullElse(requestTimeoutMs, 10_000L);
     blockCacheBytes = Objects.requireNonNullElse(blockCacheBytes, 64L << 20);
     ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
@@ -116,6 +118,24 @@ public record NodeConfig(
     }
   }
 
+  /**
+   * Bounds of the admin port's health checks. {@code maxLeaderSilenceMs} defaults to three
+   * maximum election timeouts, so that it follows {@code raft:} when that is tuned.
+   */
+  public record Health(Long maxLeaderSilenceMs, Long maxAppliedLag, Long minFreeDiskBytes) {
+    public static final Health DEFAULTS = new Health(null, null, null);
+
+    public Health {
+      maxAppliedLag = Objects.requireNonNullElse(maxAppliedLag, 1000L);
+      minFreeDiskBytes = Objects.requireNonNullElse(minFreeDiskBytes, 1L << 30);
+    }
+
+    Health withDefaultsFor(RaftTuning raft) {
+      return maxLeaderSilenceMs != null ? this
+          : new Health(3L * raft.electionTimeoutMaxMs(), maxAppliedLag, minFreeDiskBytes);
+    }
+  }
+
   public Peer self() {
     return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow(() ->
         new IllegalArgumentException("node id '" + id + "' is not among the peers " + peers));
@@ -152,6 +172,17 @@ public record NodeConfig(
     if (raft.electionTimeoutMinMs() >= raft.electionTimeoutMaxMs()) {
       errors.add("raft.electionTimeoutMinMs must be below raft.electionTimeoutMaxMs");
     }
+    if (health.maxLeaderSilenceMs() <= raft.electionTimeoutMaxMs()) {
+      errors.add("health.maxLeaderSilenceMs (" + health.maxLeaderSilenceMs()
+          + ") must be above raft.electionTimeoutMaxMs (" + raft.electionTimeoutMaxMs()
+          + "): a healthy group can be silent that long");
+    }
+    if (health.maxAppliedLag() < 1) {
+      errors.add("health.maxAppliedLag must be at least 1");
+    }
+    if (health.minFreeDiskBytes() < 0) {
+      errors.add("health.minFreeDiskBytes must not be negative");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
     }
@@ -183,6 +214,6 @@ public record NodeConfig(
     return new NodeConfig(newId, cluster, dataDir != null ? dataDir : this.dataDir,
         raftAddress != null ? raftAddress : listed != null ? listed.raftAddress() : this.raftAddress,
         clientAddress != null ? clientAddress : listed != null ? listed.clientAddress() : this.clientAddress,
-        newPeers, limits, backpressure, raft, requestTimeoutMs, blockCacheBytes, ratis, watch);
+        newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, ratis, watch);
   }
 }

@@ -241,6 +241,29 @@ public final class LocalCluster {
     save();
   }
 
+  /** SIGSTOP: the node freezes with its sockets open, as a hung or partitioned node would look to its peers. */
+  public void pause(String id) throws IOException {
+    signal(id, "STOP");
+  }
+
+  /** SIGCONT: a paused node goes on where it stopped. */
+  public void resume(String id) throws IOException {
+    signal(id, "CONT");
+  }
+
+  private void signal(String id, String signal) throws IOException {
+    long pid = node(id).process().orElseThrow(() -> new IllegalStateException("node " + id + " is not running")).pid();
+    try {
+      int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+      if (exit != 0) {
+        throw new IOException("kill -" + signal + " " + pid + " exited with " + exit);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while signalling node " + id, e);
+    }
+  }
+
   public void stopAll(Duration grace) throws IOException {
     for (NodeSpec n : nodes()) {
       stop(n.id(), grace);

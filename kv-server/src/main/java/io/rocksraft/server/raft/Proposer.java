@@ -7,6 +7,10 @@ import io.rocksraft.server.internal.Command;
 import io.rocksraft.server.internal.CommandResult;
 import io.rocksraft.server.internal.Failure;
 import io.rocksraft.server.internal.LogBatch;
+import com.codahale.metrics.Histogram;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,6 +30,12 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  * <p>The queue is bounded: past it a write fails at once with RESOURCE_EXHAUSTED.
  */
 final class Proposer {
+  /** From handing a batch to the log until its applied result is back (successful batches; failures are counted). */
+  static final String COMMIT_TIMER = "rocksraft.raft.commit";
+  static final String COMMIT_ERRORS = "rocksraft.raft.commit.errors";
+  static final String BATCH_OPS = "rocksraft.raft.batch.ops";
+  static final String QUEUED_WRITES = "rocksraft.raft.queued.writes";
+
   private record Pending(Command command, int bytes, CompletableFuture<CommandResult> result) {}
 
   private final Function<Message, CompletableFuture<RaftClientReply>> log;
@@ -33,17 +43,25 @@ final class Proposer {
   private final int maxInFlight;
   private final int maxBatchOps;
   private final int maxBatchBytes;
+  private final Timer commitTimer;
+  private final Meter commitErrors;
+  private final Histogram batchOps;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private int inFlight;
   private boolean closed;
 
   /** {@code log} puts one message into the Raft log and answers with the applied result. */
-  Proposer(Function<Message, CompletableFuture<RaftClientReply>> log, int maxQueued, int maxInFlight, int maxBatchOps, int maxBatchBytes) {
+  Proposer(Function<Message, CompletableFuture<RaftClientReply>> log, int maxQueued, int maxInFlight, int maxBatchOps,
+           int maxBatchBytes, MetricRegistry metrics) {
     this.log = log;
     this.maxQueued = maxQueued;
     this.maxInFlight = maxInFlight;
     this.maxBatchOps = maxBatchOps;
     this.maxBatchBytes = maxBatchBytes;
+    this.commitTimer = metrics.timer(COMMIT_TIMER);
+    this.commitErrors = metrics.meter(COMMIT_ERRORS);
+    this.batchOps = metrics.histogram(BATCH_OPS);
+    metrics.registerGauge(QUEUED_WRITES, this::queued);
   }
 
   CompletableFuture<CommandResult> propose(Command command) {
@@ -85,6 +103,8 @@ final class Proposer {
   private void send(List<Pending> batch) {
     LogBatch.Builder entry = LogBatch.newBuilder().setProposedAtMillis(System.currentTimeMillis());
     batch.forEach(p -> entry.addCommands(p.command()));
+    batchOps.update(batch.size());
+    Timer.Context commit = commitTimer.time();
     CompletableFuture<RaftClientReply> reply;
     try {
       reply = log.apply(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.build().toByteArray())));
@@ -92,6 +112,11 @@ final class Proposer {
       reply = CompletableFuture.failedFuture(e);
     }
     reply.whenComplete((r, error) -> {
+      if (error == null && r.isSuccess()) {
+        commit.stop();
+      } else {
+        commitErrors.mark();
+      }
       synchronized (this) {
         inFlight--;
       }
@@ -136,6 +161,10 @@ final class Proposer {
       case SESSION_EXPIRED -> new KvException(ErrorKind.FAILED_PRECONDITION, f.getMessage());
       default -> new KvException(ErrorKind.INVALID_ARGUMENT, f.getMessage());
     };
+  }
+
+  private synchronized int queued() {
+    return queue.size();
   }
 
   void close() {

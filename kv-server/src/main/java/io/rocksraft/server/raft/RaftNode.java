@@ -14,6 +14,7 @@ import io.rocksraft.server.internal.Query;
 import io.rocksraft.server.internal.QueryResult;
 import io.rocksraft.server.state.KvStateMachine;
 import io.rocksraft.server.state.StateStore;
+import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -83,14 +84,15 @@ public final class RaftNode implements AutoCloseable {
   private final Proposer proposer;
   private final Semaphore readPermits;
 
-  public RaftNode(NodeConfig config) throws IOException {
+  /** {@code metrics}: where the Raft and state-machine layers record their timings. */
+  public RaftNode(NodeConfig config, MetricRegistry metrics) throws IOException {
     this.config = config;
     this.selfId = RaftPeerId.valueOf(config.id());
     this.group = RaftGroup.valueOf(groupId(config.cluster()), config.peers().stream().map(RaftNode::peer).toList());
     Path dataDir = config.dataDir();
     this.store = new StateStore(dataDir.resolve("db"), config.blockCacheBytes());
     this.stateMachine = new KvStateMachine(store, config.id(), config.limits().maxRangeLimit(),
-        config.watch().historyRevisions());
+        config.watch().historyRevisions(), metrics);
     this.properties = properties(config, dataDir.resolve("raft"));
     this.server = RaftServer.newBuilder()
         .setServerId(selfId)
@@ -102,7 +104,7 @@ public final class RaftNode implements AutoCloseable {
     this.writeClient = new AtomicReference<>(newClient(properties));
     NodeConfig.Backpressure bp = config.backpressure();
     this.proposer = new Proposer(this::appendToLog, bp.maxQueuedWrites(), bp.maxInFlightBatches(), bp.maxBatchOps(),
-        bp.maxBatchBytes());
+        bp.maxBatchBytes(), metrics);
     this.readPermits = new Semaphore(bp.maxInFlightReads());
   }
 
@@ -169,6 +171,16 @@ public final class RaftNode implements AutoCloseable {
 
   public KvStateMachine stateMachine() {
     return stateMachine;
+  }
+
+  /** This node's RocksDB, for health checks and statistics. */
+  public StateStore store() {
+    return store;
+  }
+
+  /** This node's Ratis division, for health checks: its role, leader, log and configuration. */
+  public RaftServer.Division division() throws IOException {
+    return server.getDivision(group.getGroupId());
   }
 
   /** Puts one write into the log (via the leader) and answers with its result. */
@@ -293,7 +305,7 @@ public final class RaftNode implements AutoCloseable {
 
   private boolean isLeader() {
     try {
-      return server.getDivision(group.getGroupId()).getInfo().isLeader();
+      return division().getInfo().isLeader();
     } catch (IOException e) {
       return false;
     }
@@ -326,7 +338,7 @@ public final class RaftNode implements AutoCloseable {
         .setGroupId(group.getGroupId().getUuid().toString())
         .setRevision(stateMachine.applied().revision());
     try {
-      RaftServer.Division division = server.getDivision(group.getGroupId());
+      RaftServer.Division division = division();
       DivisionInfo info = division.getInfo();
       out.setRole(info.getCurrentRole().name())
           .setTerm(info.getCurrentTerm())

@@ -7,6 +7,8 @@ import io.rocksraft.server.error.ErrorKind;
 import io.rocksraft.server.error.KvException;
 import io.rocksraft.server.internal.Query;
 import io.rocksraft.server.internal.QueryResult;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -51,6 +53,7 @@ public final class KvStateMachine extends BaseStateMachine {
   private final History history;
   /** Told after every entry that changed the revision (watches wait on it). */
   private final List<Runnable> revisionListeners = new CopyOnWriteArrayList<>();
+  private final Timer applyTimer;
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final ExecutorService hasher;
   private final Map<Long, CompletableFuture<HashResponse>> hashes = new LinkedHashMap<>() {
@@ -60,8 +63,13 @@ public final class KvStateMachine extends BaseStateMachine {
     }
   };
 
-  public KvStateMachine(StateStore store, String memberId, int maxRangeLimit, long historyRevisions) {
+  /** Time to apply one log entry (one coalesced batch of writes) to RocksDB. */
+  public static final String APPLY_TIMER = "rocksraft.state.apply";
+
+  public KvStateMachine(StateStore store, String memberId, int maxRangeLimit, long historyRevisions,
+                        MetricRegistry metrics) {
     this.store = store;
+    this.applyTimer = metrics.timer(APPLY_TIMER);
     this.memberId = memberId;
     this.dataApi = new LogDataApi(new LogStore(store.db(), store.raftLog(), memberId));
     this.applier = new Applier(store, memberId, maxRangeLimit, historyRevisions);
@@ -119,9 +127,11 @@ public final class KvStateMachine extends BaseStateMachine {
     if (index <= applier.applied().index()) {
       return CompletableFuture.completedFuture(Message.EMPTY);
     }
-    byte[] payload = payloadOf(entry);
     long revisionBefore = applier.applied().revision();
-    Applier.Outcome outcome = applier.apply(payload, entry.getTerm(), index);
+    Applier.Outcome outcome;
+    try (Timer.Context timed = applyTimer.time()) {
+      outcome = applier.apply(payloadOf(entry), entry.getTerm(), index);
+    }
     if (outcome.hashPoint()) {
       startHash(index);
     }

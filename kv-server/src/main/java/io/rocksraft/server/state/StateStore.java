@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -39,6 +40,9 @@ public final class StateStore implements AutoCloseable {
   private final LRUCache blockCache;
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
   private final RocksDB db;
+  /** Guards property reads against close: a property read on a closed RocksDB crashes the JVM. */
+  private final Object closeLock = new Object();
+  private boolean closed;
 
   public StateStore(Path dir, long blockCacheBytes) throws IOException {
     this.dir = dir;
@@ -88,9 +92,44 @@ public final class StateStore implements AutoCloseable {
     return dir;
   }
 
+  /** The column families by name, for per-family statistics. */
+  public Map<String, ColumnFamilyHandle> columnFamilies() {
+    return Map.of(RAFT_LOG, raftLog(), KV, kv(), META, meta(), HISTORY, history());
+  }
+
+  /**
+   * A numeric RocksDB property ({@code rocksdb.*}) of one column family, or of the whole DB
+   * when {@code cf} is null.
+   *
+   * @throws IllegalStateException once the store is closed
+   */
+  public long property(ColumnFamilyHandle cf, String name) throws RocksDBException {
+    synchronized (closeLock) {
+      ensureOpen();
+      return cf == null ? db.getLongProperty(name) : db.getLongProperty(cf, name);
+    }
+  }
+
+  /** The number of live SST files of a column family (no integer property gives it). */
+  public long sstFiles(ColumnFamilyHandle cf) {
+    synchronized (closeLock) {
+      ensureOpen();
+      return db.getColumnFamilyMetaData(cf).fileCount();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("RocksDB at " + dir + " is closed");
+    }
+  }
+
   /** Syncs the WAL and closes: nothing written before close is lost. */
   @Override
   public void close() {
+    synchronized (closeLock) {
+      closed = true;
+    }
     try {
       db.syncWal();
     } catch (RocksDBException e) {
