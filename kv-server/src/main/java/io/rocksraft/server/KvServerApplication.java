@@ -10,11 +10,15 @@ import io.rocksraft.server.api.RequestValidator;
 import io.rocksraft.server.api.grpc.GrpcServer;
 import io.rocksraft.server.api.rest.ClusterResource;
 import io.rocksraft.server.api.rest.KvResource;
+import io.rocksraft.server.api.rest.ProblemErrorHandler;
 import io.rocksraft.server.api.rest.ProblemMappers;
+import io.rocksraft.server.api.rest.RequestBodyLimit;
 import io.rocksraft.server.config.KvServerConfiguration;
 import io.rocksraft.server.config.NodeConfig;
 import io.rocksraft.server.raft.RaftNode;
 import java.nio.file.Files;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * The node process: a Dropwizard application whose managed objects are the Raft member (with
@@ -71,6 +75,17 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     });
     environment.jersey().register(new KvResource(ops, node.requestTimeoutMs()));
     environment.jersey().register(new ClusterResource(raft));
+    environment.jersey().register(new RequestBodyLimit(node.limits().maxRequestBytes()));
     ProblemMappers.register(environment.jersey());
+    // Dropwizard gives the Jetty server its own ErrorHandler (HTML or Jetty's JSON); ours
+    // replaces it before the server starts, so errors Jetty answers itself are problems too.
+    environment.lifecycle().addEventListener(new LifeCycle.Listener() {
+      @Override
+      public void lifeCycleStarting(LifeCycle event) {
+        if (event instanceof Server server) {
+          server.setErrorHandler(new ProblemErrorHandler());
+        }
+      }
+    });
   }
 }
