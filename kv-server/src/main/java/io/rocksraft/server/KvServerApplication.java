@@ -11,15 +11,18 @@ import io.rocksraft.server.api.Watches;
 import io.rocksraft.server.api.grpc.GrpcServer;
 import io.rocksraft.server.api.rest.ClusterResource;
 import io.rocksraft.server.api.rest.KvResource;
+import io.rocksraft.server.api.rest.ProblemErrorHandler;
 import io.rocksraft.server.api.rest.ProblemMappers;
 import io.rocksraft.server.api.rest.TxnResource;
 import io.rocksraft.server.api.rest.WatchResource;
+import io.rocksraft.server.api.rest.RequestBodyLimit;
 import io.rocksraft.server.config.KvServerConfiguration;
 import io.rocksraft.server.config.NodeConfig;
 import io.rocksraft.server.ops.AdminEndpoints;
 import io.rocksraft.server.ops.RequestMetrics;
 import io.rocksraft.server.raft.RaftNode;
 import java.nio.file.Files;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
@@ -91,7 +94,18 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     environment.jersey().register(new TxnResource(ops, node.requestTimeoutMs()));
     environment.jersey().register(sseWatches);
     environment.jersey().register(new ClusterResource(raft));
+    environment.jersey().register(new RequestBodyLimit(node.limits().maxRequestBytes()));
     ProblemMappers.register(environment.jersey());
     AdminEndpoints.install(environment, raft);
+    // Dropwizard gives the Jetty server its own ErrorHandler (HTML or Jetty's JSON); ours
+    // replaces it before the server starts, so errors Jetty answers itself are problems too.
+    environment.lifecycle().addEventListener(new LifeCycle.Listener() {
+      @Override
+      public void lifeCycleStarting(LifeCycle event) {
+        if (event instanceof Server server) {
+          server.setErrorHandler(new ProblemErrorHandler());
+        }
+      }
+    });
   }
 }

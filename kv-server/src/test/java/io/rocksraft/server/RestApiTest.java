@@ -159,6 +159,7 @@ class RestApiTest {
   void badInputIsA400ProblemAndStoresNothing() throws Exception {
     assertProblem(send("n1", "PUT", "/v1/kv/rest/bad", "{\"value\": "), 400, "not valid JSON");
     assertProblem(send("n1", "PUT", "/v1/kv/rest/bad", "[1, 2]"), 400, "not valid JSON");
+    assertProblem(send("n1", "PUT", "/v1/kv/rest/bad", "{\"value\": 5}"), 400, "not valid JSON");
     assertProblem(send("n1", "PUT", "/v1/kv/rest/bad", "{\"valueBase64\": \"!!\"}"), 400, "not valid base64");
     assertProblem(send("n1", "PUT", "/v1/kv/rest/bad", "{}"), 400, "exactly one of value and valueBase64");
     assertProblem(send("n1", "PUT", "/v1/kv/rest/bad", "{\"value\": \"a\", \"valueBase64\": \"YQ==\"}"), 400,

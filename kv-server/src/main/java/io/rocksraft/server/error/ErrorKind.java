@@ -10,6 +10,8 @@ public enum ErrorKind {
   INVALID_ARGUMENT(Status.Code.INVALID_ARGUMENT, 400, "invalid-argument", "Invalid argument"),
   NOT_FOUND(Status.Code.NOT_FOUND, 404, "not-found", "Not found"),
   FAILED_PRECONDITION(Status.Code.FAILED_PRECONDITION, 409, "failed-precondition", "Failed precondition"),
+  /** A REST body over limits.maxRequestBytes; gRPC answers an oversized message with RESOURCE_EXHAUSTED too. */
+  PAYLOAD_TOO_LARGE(Status.Code.RESOURCE_EXHAUSTED, 413, "payload-too-large", "Payload too large"),
   RESOURCE_EXHAUSTED(Status.Code.RESOURCE_EXHAUSTED, 429, "overloaded", "Too many requests in flight"),
   UNAVAILABLE(Status.Code.UNAVAILABLE, 503, "unavailable", "No quorum"),
   DEADLINE_EXCEEDED(Status.Code.DEADLINE_EXCEEDED, 504, "deadline-exceeded", "Deadline exceeded"),

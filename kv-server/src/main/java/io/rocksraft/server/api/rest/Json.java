@@ -1,9 +1,14 @@
 package io.rocksraft.server.api.rest;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.google.protobuf.ByteString;
 import io.rocksraft.api.v1.KeyValue;
 import io.rocksraft.server.error.ErrorKind;
 import io.rocksraft.server.error.KvException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -50,6 +55,26 @@ final class Json {
       return ByteString.copyFrom(Base64.getDecoder().decode(text));
     } catch (IllegalArgumentException e) {
       throw KvException.invalid(field + " is not valid base64: " + e.getMessage());
+    }
+  }
+
+  /**
+   * A string field that takes a JSON string only: Jackson would otherwise store {@code 5} or
+   * {@code true} as the text "5" or "true".
+   */
+  public static final class TextOnly extends StdDeserializer<String> {
+    private static final long serialVersionUID = 1L;
+
+    public TextOnly() {
+      super(String.class);
+    }
+
+    @Override
+    public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() != JsonToken.VALUE_STRING) {
+        return (String) ctxt.handleUnexpectedToken(String.class, p);
+      }
+      return p.getText();
     }
   }
 

@@ -8,6 +8,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +30,24 @@ public final class ProblemMappers {
     jersey.register(new Unexpected());
   }
 
-  static Response problem(int status, String type, String title, String detail) {
+  /** The problem document: RFC 9457 members, type a URN of ours. */
+  static Map<String, Object> body(int status, String type, String title, String detail) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", "urn:rocksraft:problem:" + type);
     body.put("title", title);
     body.put("status", status);
     body.put("detail", detail);
+    return body;
+  }
+
+  /** A problem named after the HTTP status itself, for failures of the protocol rather than of an operation. */
+  static Map<String, Object> httpBody(int status, String detail) {
+    Response.StatusType type = Response.Status.fromStatusCode(status);
+    String title = type != null ? type.getReasonPhrase() : "HTTP " + status;
+    return body(status, title.toLowerCase(Locale.ROOT).replace(' ', '-'), title, detail);
+  }
+
+  static Response problem(int status, Map<String, Object> body) {
     Response.ResponseBuilder r = Response.status(status).type(PROBLEM_JSON).entity(body);
     if (status == 503) {
       r.header("Retry-After", "1");
@@ -43,7 +56,7 @@ public final class ProblemMappers {
   }
 
   static Response problem(ErrorKind kind, String detail) {
-    return problem(kind.httpStatus(), kind.problemType(), kind.title(), detail);
+    return problem(kind.httpStatus(), body(kind.httpStatus(), kind.problemType(), kind.title(), detail));
   }
 
   /** Our own failures, with the status the error table gives them. */
@@ -71,9 +84,7 @@ public final class ProblemMappers {
     @Override
     public Response toResponse(WebApplicationException e) {
       int status = e.getResponse().getStatus();
-      Response.StatusType type = Response.Status.fromStatusCode(status);
-      String title = type != null ? type.getReasonPhrase() : "HTTP " + status;
-      return problem(status, title.toLowerCase().replace(' ', '-'), title, e.getMessage());
+      return problem(status, httpBody(status, e.getMessage()));
     }
   }
 
