@@ -1,6 +1,5 @@
 package io.rocksraft.server.api.rest;
 
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.google.protobuf.ByteString;
 import io.rocksraft.api.v1.Consistency;
 import io.rocksraft.api.v1.DeleteRequest;
@@ -35,8 +34,7 @@ import java.util.concurrent.CompletionStage;
 @Produces(MediaType.APPLICATION_JSON)
 public final class KvResource {
   /** A PUT body: exactly one of value (text) and valueBase64, each a JSON string and nothing else. */
-  public record PutBody(@JsonDeserialize(using = Json.TextOnly.class) String value,
-                        @JsonDeserialize(using = Json.TextOnly.class) String valueBase64) {}
+  public record PutBody(@Text String value, @Text String valueBase64) {}
 
   private final KvOperations ops;
   private final long timeoutMs;

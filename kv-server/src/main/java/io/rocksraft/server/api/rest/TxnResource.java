@@ -33,18 +33,18 @@ public final class TxnResource {
   public record TxnBody(List<CompareBody> compare, List<OpBody> success, List<OpBody> failure) {}
 
   /** {@code target}: value, version, revision or createRevision; {@code result}: =, !=, &gt; or &lt;. */
-  public record CompareBody(String key, String keyBase64, String target, String result, String value,
-                            String valueBase64, Long number) {}
+  public record CompareBody(@Text String key, @Text String keyBase64, @Text String target, @Text String result,
+                            @Text String value, @Text String valueBase64, Long number) {}
 
-  /** Exactly one field set. */
+  /** Exactly one field set. Text fields take JSON strings only, as in {@link KvResource}. */
   public record OpBody(KeyBody get, RangeBody range, PutOp put, KeyBody delete, RangeBody deleteRange) {}
 
-  public record KeyBody(String key, String keyBase64) {}
+  public record KeyBody(@Text String key, @Text String keyBase64) {}
 
-  public record PutOp(String key, String keyBase64, String value, String valueBase64) {}
+  public record PutOp(@Text String key, @Text String keyBase64, @Text String value, @Text String valueBase64) {}
 
   /** A prefix, or [start, end) with an empty end meaning "to the end". */
-  public record RangeBody(String prefix, String start, String end, Integer limit) {}
+  public record RangeBody(@Text String prefix, @Text String start, @Text String end, Integer limit) {}
 
   private final KvOperations ops;
   private final long timeoutMs;
