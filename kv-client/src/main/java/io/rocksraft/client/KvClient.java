@@ -16,6 +16,7 @@ import io.rocksraft.api.v1.GetResponse;
 import io.rocksraft.api.v1.HashPointRequest;
 import io.rocksraft.api.v1.HashRequest;
 import io.rocksraft.api.v1.HashResponse;
+import io.rocksraft.api.v1.LeaderTransferRequest;
 import io.rocksraft.api.v1.PutRequest;
 import io.rocksraft.api.v1.PutResponse;
 import io.rocksraft.api.v1.RangeRequest;
@@ -178,6 +179,18 @@ public final class KvClient implements AutoCloseable {
 
   public StatusResponse status() {
     return join(async.status());
+  }
+
+  /**
+   * Hands leadership to member {@code id} (empty: any other member); returns the new leader's
+   * id once it leads. Not retried: a transfer that timed out may still complete.
+   */
+  public String transferLeadership(String id) {
+    Endpoint e = endpoints.get(Math.floorMod(roundRobin.getAndIncrement(), endpoints.size()));
+    // Twice the call timeout: the node waits up to its request timeout for the new leader.
+    return join(toCompletable(e.cluster.withDeadline(Deadline.after(2 * timeout.toMillis(), TimeUnit.MILLISECONDS))
+        .leaderTransfer(LeaderTransferRequest.newBuilder().setId(id).build())))
+        .getLeaderId();
   }
 
   /** The status of every endpoint, in endpoint order; a node that does not answer is missing. */

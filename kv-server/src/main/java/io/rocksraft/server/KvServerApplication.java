@@ -93,7 +93,7 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     environment.jersey().register(new KvResource(ops, node.requestTimeoutMs()));
     environment.jersey().register(new TxnResource(ops, node.requestTimeoutMs()));
     environment.jersey().register(sseWatches);
-    environment.jersey().register(new ClusterResource(raft));
+    environment.jersey().register(new ClusterResource(raft, node.requestTimeoutMs()));
     environment.jersey().register(new RequestBodyLimit(node.limits().maxRequestBytes()));
     ProblemMappers.register(environment.jersey());
     AdminEndpoints.install(environment, raft);

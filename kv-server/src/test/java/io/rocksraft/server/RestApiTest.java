@@ -134,6 +134,27 @@ class RestApiTest {
   }
 
   @Test
+  void leadershipMovesToTheChosenMemberThroughRestAndKvctl() throws Exception {
+    String leader = t.leader();
+    java.util.List<String> followers = t.followers(leader);
+    // Asked of the other follower: the node that answers need not lead.
+    Answer moved = send(followers.get(1), "POST", "/v1/cluster/leader", "{\"id\": \"" + followers.get(0) + "\"}");
+    assertThat(moved.status()).isEqualTo(200);
+    assertThat(moved.body().get("leader").asText()).isEqualTo(followers.get(0));
+    await().atMost(Duration.ofSeconds(30)).until(() -> t.leader().equals(followers.get(0)));
+
+    String endpoints = String.join(",", t.cluster.clientAddresses());
+    assertThat(io.rocksraft.client.cli.KvCtl.run(new String[] {"leader", "transfer", "--to", leader,
+        "--endpoints", endpoints})).isZero();
+    await().atMost(Duration.ofSeconds(30)).until(() -> t.leader().equals(leader));
+
+    assertProblem(send("n1", "POST", "/v1/cluster/leader", "{\"id\": \"n9\"}"), 400, "'n9' is not a member");
+    // Writes flow again once the new leader is ready.
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> send("n1", "PUT", "/v1/kv/rest/after-transfer", "{\"value\": \"x\"}").status() == 200);
+  }
+
+  @Test
   void scanPagesThroughAPrefix() throws Exception {
     for (int i = 0; i < 7; i++) {
       send("n1", "PUT", "/v1/kv/rest/scan/" + i, "{\"value\": \"v" + i + "\"}");

@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "kvctl", mixinStandardHelpOptions = true,
     description = "Talks to a rocksraft cluster.",
     subcommands = {KvCtl.Get.class, KvCtl.Put.class, KvCtl.Del.class, KvCtl.Scan.class, KvCtl.Txn.class,
-        KvCtl.Status.class, KvCtl.Check.class})
+        KvCtl.Status.class, KvCtl.Check.class, KvCtl.Leader.class})
 public final class KvCtl {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -315,6 +315,26 @@ public final class KvCtl {
         }
         default -> throw new IllegalArgumentException("operation '" + spec + "' is not put, del or get");
       };
+    }
+  }
+
+  @Command(name = "leader", description = "Leadership.", subcommands = {LeaderTransfer.class})
+  static final class Leader {}
+
+  @Command(name = "transfer", description = "Hands leadership to another member and waits until it leads.")
+  static final class LeaderTransfer implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Option(names = "--to", description = "the member to lead (default: any other member)")
+    String to = "";
+
+    @Override
+    public Integer call() throws Exception {
+      try (KvClient kv = common.client()) {
+        String leader = kv.transferLeadership(to);
+        common.print(Map.of("leader", leader), "leader is now " + leader);
+        return 0;
+      }
     }
   }
 

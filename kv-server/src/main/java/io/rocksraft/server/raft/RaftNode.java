@@ -22,6 +22,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,6 +85,12 @@ public final class RaftNode implements AutoCloseable {
   private final AtomicLong localCallIds = new AtomicLong();
   private final Proposer proposer;
   private final Semaphore readPermits;
+  /** Membership and leadership changes: Ratis' admin API blocks. */
+  private final ExecutorService adminExecutor = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "raft-admin");
+    t.setDaemon(true);
+    return t;
+  });
 
   /** {@code metrics}: where the Raft and state-machine layers record their timings. */
   public RaftNode(NodeConfig config, MetricRegistry metrics) throws IOException {
@@ -109,6 +117,10 @@ public final class RaftNode implements AutoCloseable {
   }
 
   private RaftClient newClient(RaftProperties properties) {
+    return newClient(properties, group);
+  }
+
+  private RaftClient newClient(RaftProperties properties, RaftGroup group) {
     return RaftClient.newBuilder()
         .setProperties(properties)
         .setRaftGroup(group)
@@ -327,6 +339,43 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Makes {@code targetId} (or, when empty, another member) the leader; completes with the new
+   * leader's id once it leads. Runs on its own thread: Ratis' admin calls block.
+   */
+  public CompletableFuture<String> transferLeadership(String targetId) {
+    return CompletableFuture.supplyAsync(() -> {
+      RaftGroup current;
+      RaftPeerId leader;
+      try {
+        current = division().getGroup();
+        leader = division().getInfo().getLeaderId();
+      } catch (IOException e) {
+        throw new KvException(ErrorKind.UNAVAILABLE, "this node has no Raft division: " + e.getMessage(), e);
+      }
+      RaftPeerId target;
+      if (targetId == null || targetId.isEmpty()) {
+        target = current.getPeers().stream().map(RaftPeer::getId).filter(id -> !id.equals(leader)).findFirst()
+            .orElseThrow(() -> new KvException(ErrorKind.FAILED_PRECONDITION, "no other member to lead"));
+      } else {
+        target = RaftPeerId.valueOf(targetId);
+        if (current.getPeer(target) == null) {
+          throw KvException.invalid("'" + targetId + "' is not a member; members: " + current.getPeers().stream()
+              .map(p -> p.getId().toString()).toList());
+        }
+      }
+      try (RaftClient admin = newClient(properties, current)) {
+        RaftClientReply reply = admin.admin().transferLeadership(target, config.requestTimeoutMs());
+        if (!reply.isSuccess()) {
+          throw RatisErrors.toKv(reply.getException());
+        }
+      } catch (IOException e) {
+        throw RatisErrors.toKv(e);
+      }
+      return target.toString();
+    }, adminExecutor);
+  }
+
   /** This replica's state hash at a hash point. */
   public CompletableFuture<HashResponse> hashAt(long index) {
     return stateMachine.hashAt(index);
@@ -366,6 +415,7 @@ public final class RaftNode implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    adminExecutor.shutdownNow();
     proposer.close();
     try {
       writeClient.get().close();
