@@ -6,6 +6,7 @@ import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.rocksraft.server.api.KvOperations;
+import io.rocksraft.server.api.MemberStatuses;
 import io.rocksraft.server.api.RequestValidator;
 import io.rocksraft.server.api.Watches;
 import io.rocksraft.server.api.grpc.GrpcServer;
@@ -60,12 +61,14 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     Watches watches = new Watches(raft.stateMachine(), validator, node.watch().historyRevisions());
     GrpcServer grpc = new GrpcServer(raft, ops, watches);
     WatchResource sseWatches = new WatchResource(watches, environment.getObjectMapper());
+    MemberStatuses memberStatuses = new MemberStatuses(raft);
     // Open watch streams would hold Jetty's graceful stop for its whole grace period: end them first.
     environment.lifecycle().addEventListener(new LifeCycle.Listener() {
       @Override
       public void lifeCycleStopping(LifeCycle event) {
         watches.closeAll();
         sseWatches.close();
+        memberStatuses.close();
       }
     });
     environment.lifecycle().manage(new Managed() {
@@ -93,7 +96,7 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     environment.jersey().register(new KvResource(ops, node.requestTimeoutMs()));
     environment.jersey().register(new TxnResource(ops, node.requestTimeoutMs()));
     environment.jersey().register(sseWatches);
-    environment.jersey().register(new ClusterResource(raft, node.requestTimeoutMs()));
+    environment.jersey().register(new ClusterResource(raft, memberStatuses, node.requestTimeoutMs()));
     environment.jersey().register(new RequestBodyLimit(node.limits().maxRequestBytes()));
     ProblemMappers.register(environment.jersey());
     AdminEndpoints.install(environment, raft);

@@ -171,9 +171,34 @@ class RestApiTest {
 
   @Test
   void clusterStatusNamesTheLeaderAndEveryMember() throws Exception {
+    long revision = send("n1", "PUT", "/v1/kv/rest/status", "{\"value\": \"x\"}").body().get("revision").asLong();
     Answer a = send("n3", "GET", "/v1/cluster", null);
     assertThat(a.body().get("leader").asText()).isEqualTo(t.leader());
     assertThat(a.body().get("members")).hasSize(3);
+    long committed = a.body().get("commitIndex").asLong();
+    for (JsonNode m : a.body().get("members")) {
+      // Each member answered for itself: its applied index, not the asking node's.
+      assertThat(m.get("reachable").asBoolean()).as(m.toString()).isTrue();
+      assertThat(m.get("appliedIndex").asLong()).as(m.toString()).isPositive();
+      assertThat(m.get("role").asText()).isIn("LEADER", "FOLLOWER");
+    }
+    assertThat(committed).isPositive();
+    assertThat(revision).isPositive();
+
+    // A member that is down is reported as unreachable, the others still answer.
+    String down = t.followers(t.leader()).get(0);
+    String asked = t.followers(t.leader()).get(1);
+    t.cluster.kill(down);
+    try {
+      Answer partial = send(asked, "GET", "/v1/cluster", null);
+      assertThat(partial.status()).isEqualTo(200);
+      for (JsonNode m : partial.body().get("members")) {
+        assertThat(m.get("reachable").asBoolean()).as(m.toString()).isEqualTo(!m.get("id").asText().equals(down));
+      }
+    } finally {
+      t.cluster.start(down);
+      t.cluster.awaitLeader(Duration.ofSeconds(60));
+    }
   }
 
   @Test

@@ -1,7 +1,7 @@
 package io.rocksraft.server.api.rest;
 
-import io.rocksraft.api.v1.Member;
 import io.rocksraft.api.v1.StatusResponse;
+import io.rocksraft.server.api.MemberStatuses;
 import io.rocksraft.server.raft.RaftNode;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -23,10 +23,12 @@ public final class ClusterResource {
   public record LeaderBody(@Text String id) {}
 
   private final RaftNode node;
+  private final MemberStatuses memberStatuses;
   private final long timeoutMs;
 
-  public ClusterResource(RaftNode node, long timeoutMs) {
+  public ClusterResource(RaftNode node, MemberStatuses memberStatuses, long timeoutMs) {
     this.node = node;
+    this.memberStatuses = memberStatuses;
     this.timeoutMs = timeoutMs;
   }
 
@@ -41,8 +43,9 @@ public final class ClusterResource {
         2 * timeoutMs);
   }
 
+  /** This node's view, and each member's own role, term and commit and applied index. */
   @GET
-  public Map<String, Object> status() {
+  public CompletionStage<Map<String, Object>> status() {
     StatusResponse s = node.status();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", s.getMemberId());
@@ -52,11 +55,26 @@ public final class ClusterResource {
     out.put("commitIndex", s.getCommitIndex());
     out.put("appliedIndex", s.getAppliedIndex());
     out.put("revision", s.getRevision());
-    List<Map<String, Object>> members = new ArrayList<>();
-    for (Member m : s.getMembersList()) {
-      members.add(Map.of("id", m.getId(), "raftAddress", m.getRaftAddress(), "grpcAddress", m.getClientAddress()));
-    }
-    out.put("members", members);
-    return out;
+    return memberStatuses.all().thenApply(answers -> {
+      List<Map<String, Object>> members = new ArrayList<>();
+      for (MemberStatuses.Answer a : answers) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", a.member().getId());
+        m.put("raftAddress", a.member().getRaftAddress());
+        m.put("grpcAddress", a.member().getClientAddress());
+        m.put("reachable", a.status() != null);
+        if (a.status() != null) {
+          m.put("role", a.status().getRole());
+          m.put("term", a.status().getTerm());
+          m.put("commitIndex", a.status().getCommitIndex());
+          m.put("appliedIndex", a.status().getAppliedIndex());
+        } else {
+          m.put("error", a.error());
+        }
+        members.add(m);
+      }
+      out.put("members", members);
+      return out;
+    });
   }
 }

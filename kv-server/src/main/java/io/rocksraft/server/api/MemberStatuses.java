@@ -1,0 +1,77 @@
+package io.rocksraft.server.api;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.rocksraft.api.v1.ClusterGrpc;
+import io.rocksraft.api.v1.Member;
+import io.rocksraft.api.v1.StatusRequest;
+import io.rocksraft.api.v1.StatusResponse;
+import io.rocksraft.server.raft.RaftNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every member's own status (role, term, commit and applied index), asked of each member over
+ * its gRPC address in parallel; this node answers for itself without a call.
+ */
+public final class MemberStatuses implements AutoCloseable {
+  /** A member's answer, or why there is none. */
+  public record Answer(Member member, StatusResponse status, String error) {}
+
+  private static final long DEADLINE_MS = 1000;
+  private final RaftNode node;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+  public MemberStatuses(RaftNode node) {
+    this.node = node;
+  }
+
+  public CompletableFuture<List<Answer>> all() {
+    StatusResponse self = node.status();
+    List<CompletableFuture<Answer>> each = new ArrayList<>();
+    for (Member m : self.getMembersList()) {
+      if (m.getId().equals(self.getMemberId())) {
+        each.add(CompletableFuture.completedFuture(new Answer(m, self, null)));
+      } else if (m.getClientAddress().isEmpty()) {
+        each.add(CompletableFuture.completedFuture(new Answer(m, null, "its gRPC address is not known here")));
+      } else {
+        each.add(ask(m));
+      }
+    }
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+  }
+
+  private CompletableFuture<Answer> ask(Member m) {
+    ManagedChannel channel = channels.computeIfAbsent(m.getClientAddress(),
+        a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+    CompletableFuture<Answer> out = new CompletableFuture<>();
+    Futures.addCallback(ClusterGrpc.newFutureStub(channel).withDeadlineAfter(DEADLINE_MS, TimeUnit.MILLISECONDS)
+        .status(StatusRequest.getDefaultInstance()), new FutureCallback<>() {
+          @Override
+          public void onSuccess(StatusResponse s) {
+            out.complete(new Answer(m, s, null));
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            Status s = Status.fromThrowable(t);
+            out.complete(new Answer(m, null, s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription())));
+          }
+        }, MoreExecutors.directExecutor());
+    return out;
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+  }
+}
