@@ -384,12 +384,16 @@ public final class KvClient implements AutoCloseable {
         if (toLeader && endpoint.memberId != null && endpoint.memberId.equals(leaderId)) {
           leaderId = null;
         }
-        long backoffMs = Math.min(1000, 25L << Math.min(n, 6));
-        long sleep = backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
         retries.schedule(() -> attempt(n + 1, deadline, toLeader, rpc, header, result, out, t),
-            sleep, TimeUnit.MILLISECONDS);
+            backoffMs(n), TimeUnit.MILLISECONDS);
       }
     }, MoreExecutors.directExecutor());
+  }
+
+  /** The pause before retry {@code n + 1}: doubling from 25 ms up to 1 s, jittered by half. */
+  static long backoffMs(int n) {
+    long backoff = Math.min(1000, 25L << Math.min(n, 6));
+    return backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
   }
 
   /** The cached leader for writes when known and healthy, otherwise the next endpoint in turn. */

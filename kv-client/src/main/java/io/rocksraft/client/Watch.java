@@ -7,7 +7,6 @@ import io.rocksraft.api.v1.WatchRequest;
 import io.rocksraft.api.v1.WatchResponse;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -120,9 +119,7 @@ public final class Watch implements AutoCloseable {
         return;
       }
       endpointIndex++;
-      failures++;
-      long backoff = Math.min(1000, 25L << Math.min(failures, 6));
-      delayMs = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+      delayMs = KvClient.backoffMs(++failures);
     }
     scheduler.schedule(this::start, delayMs, TimeUnit.MILLISECONDS);
   }

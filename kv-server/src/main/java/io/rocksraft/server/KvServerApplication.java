@@ -61,7 +61,7 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     Watches watches = new Watches(raft.stateMachine(), validator, node.watch().historyRevisions());
     GrpcServer grpc = new GrpcServer(raft, ops, watches);
     WatchResource sseWatches = new WatchResource(watches, environment.getObjectMapper());
-    MemberStatuses memberStatuses = new MemberStatuses(raft);
+    MemberStatuses memberStatuses = new MemberStatuses();
     // Open watch streams would hold Jetty's graceful stop for its whole grace period: end them first.
     environment.lifecycle().addEventListener(new LifeCycle.Listener() {
       @Override

@@ -10,7 +10,6 @@ import io.rocksraft.api.v1.ClusterGrpc;
 import io.rocksraft.api.v1.Member;
 import io.rocksraft.api.v1.StatusRequest;
 import io.rocksraft.api.v1.StatusResponse;
-import io.rocksraft.server.raft.RaftNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,15 +26,10 @@ public final class MemberStatuses implements AutoCloseable {
   public record Answer(Member member, StatusResponse status, String error) {}
 
   private static final long DEADLINE_MS = 1000;
-  private final RaftNode node;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-  public MemberStatuses(RaftNode node) {
-    this.node = node;
-  }
-
-  public CompletableFuture<List<Answer>> all() {
-    StatusResponse self = node.status();
+  /** Each member of {@code self} (this node's status), answered by itself. */
+  public CompletableFuture<List<Answer>> all(StatusResponse self) {
     List<CompletableFuture<Answer>> each = new ArrayList<>();
     for (Member m : self.getMembersList()) {
       if (m.getId().equals(self.getMemberId())) {

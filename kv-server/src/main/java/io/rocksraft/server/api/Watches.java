@@ -7,6 +7,7 @@ import io.rocksraft.server.state.History;
 import io.rocksraft.server.state.KvStateMachine;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -16,6 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * pace; a watcher too slow for the retention gets COMPACTED.
  */
 public final class Watches {
+  /** An event-less answer that moves a watcher's resume point goes out at most this often. */
+  private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** Events per page; a transaction's revision is never split. */
   public static final int PAGE_EVENTS = 512;
 
@@ -81,10 +84,14 @@ public final class Watches {
     private final Runnable wake;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long next;
+    /** What the watcher was last told: the revision it would resume from, and when. */
+    private long reportedNext;
+    private long reportedNanos = System.nanoTime();
 
     private Cursor(History.Filter filter, long start, Runnable onNewRevision) {
       this.filter = filter;
       this.next = start;
+      this.reportedNext = start;
       this.wake = onNewRevision;
       this.subscription = state.onNewRevision(onNewRevision);
     }
@@ -108,6 +115,20 @@ public final class Watches {
       History.Page page = state.history().read(filter, next, upTo, PAGE_EVENTS);
       next = page.nextRevision();
       return page;
+    }
+
+    /**
+     * Whether an event-less {@code page} should still be reported: it moved the resume point
+     * (writes to other keys passed) and the watcher has not heard from us for a while.
+     */
+    public boolean progressDue(History.Page page) {
+      return page.nextRevision() > reportedNext && System.nanoTime() - reportedNanos > PROGRESS_EVERY_NANOS;
+    }
+
+    /** The watcher has been sent {@code page} (its events, or the progress it made). */
+    public void reported(History.Page page) {
+      reportedNext = page.nextRevision();
+      reportedNanos = System.nanoTime();
     }
 
     public boolean isClosed() {

@@ -13,7 +13,6 @@ import io.rocksraft.server.error.ErrorKind;
 import io.rocksraft.server.error.KvException;
 import io.rocksraft.server.state.History;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,9 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * client can take more (gRPC flow control), on a shared executor, never on the apply thread.
  */
 public final class WatchService extends WatchGrpc.WatchImplBase {
-  /** An empty answer that moves the client's resume point, at most this often. */
-  private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
-
   private final Watches watches;
   private final Executor executor;
   private final String memberId;
@@ -59,7 +55,6 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
     private final ServerCallStreamObserver<WatchResponse> call;
     private final AtomicInteger wip = new AtomicInteger();
     private Watches.Cursor cursor;
-    private long lastSentNanos = System.nanoTime();
     private long lastSentRevision = -1;
     private boolean finished;
 
@@ -90,15 +85,15 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
       }
       try {
         while (!cursor.isClosed() && call.isReady()) {
-          long before = cursor.next();
           History.Page page = cursor.poll();
-          long seen = page.nextRevision() - 1;
-          if (!page.events().isEmpty()) {
-            send(WatchResponse.newBuilder().setHeader(header(seen)).addAllEvents(page.events()).build());
-          } else {
-            if (page.nextRevision() > before && System.nanoTime() - lastSentNanos > PROGRESS_EVERY_NANOS) {
-              send(WatchResponse.newBuilder().setHeader(header(seen)).build());
-            }
+          boolean events = !page.events().isEmpty();
+          if (events || cursor.progressDue(page)) {
+            // Without events: an empty answer that moves the client's resume point.
+            send(WatchResponse.newBuilder().setHeader(header(page.nextRevision() - 1))
+                .addAllEvents(page.events()).build());
+            cursor.reported(page);
+          }
+          if (!events) {
             return;
           }
         }
@@ -114,7 +109,6 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
 
     void send(WatchResponse response) {
       call.onNext(response);
-      lastSentNanos = System.nanoTime();
       lastSentRevision = response.getHeader().getRevision();
     }
 

@@ -55,7 +55,7 @@ public final class ClusterResource {
     out.put("commitIndex", s.getCommitIndex());
     out.put("appliedIndex", s.getAppliedIndex());
     out.put("revision", s.getRevision());
-    return memberStatuses.all().thenApply(answers -> {
+    return memberStatuses.all(s).thenApply(answers -> {
       List<Map<String, Object>> members = new ArrayList<>();
       for (MemberStatuses.Answer a : answers) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -50,6 +50,14 @@ final class Json {
     return out;
   }
 
+  /** A body field given as text ({@code name}) or base64 ({@code nameBase64}): exactly one of them. */
+  static ByteString textOrBase64(String text, String base64, String name) {
+    if ((text == null) == (base64 == null)) {
+      throw KvException.invalid("give exactly one of " + name + " and " + name + "Base64");
+    }
+    return text != null ? utf8(text) : base64(name + "Base64", base64);
+  }
+
   static ByteString base64(String field, String text) {
     try {
       return ByteString.copyFrom(Base64.getDecoder().decode(text));

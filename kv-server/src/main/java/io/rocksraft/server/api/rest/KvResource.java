@@ -139,10 +139,7 @@ public final class KvResource {
     if (body == null) {
       throw KvException.invalid("a JSON body {\"value\": \"text\"} or {\"valueBase64\": \"...\"} is required");
     }
-    if ((body.value() == null) == (body.valueBase64() == null)) {
-      throw KvException.invalid("give exactly one of value and valueBase64");
-    }
-    return body.value() != null ? Json.utf8(body.value()) : Json.base64("valueBase64", body.valueBase64());
+    return Json.textOrBase64(body.value(), body.valueBase64(), "value");
   }
 
   private static long revision(String cas) {

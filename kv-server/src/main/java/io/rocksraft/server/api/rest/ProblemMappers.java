@@ -59,15 +59,22 @@ public final class ProblemMappers {
     return problem(kind.httpStatus(), body(kind.httpStatus(), kind.problemType(), kind.title(), detail));
   }
 
+  /** The problem for one of our failures; an internal one is logged here and not described there. */
+  static Map<String, Object> body(KvException e) {
+    ErrorKind kind = e.kind();
+    String detail = e.getMessage();
+    if (kind == ErrorKind.INTERNAL) {
+      LOG.error("internal error", e);
+      detail = "internal error; see the node's log";
+    }
+    return body(kind.httpStatus(), kind.problemType(), kind.title(), detail);
+  }
+
   /** Our own failures, with the status the error table gives them. */
   static final class KvExceptions implements ExceptionMapper<KvException> {
     @Override
     public Response toResponse(KvException e) {
-      if (e.kind() == ErrorKind.INTERNAL) {
-        LOG.error("internal error", e);
-        return problem(e.kind(), "internal error; see the node's log");
-      }
-      return problem(e.kind(), e.getMessage());
+      return problem(e.kind().httpStatus(), body(e));
     }
   }
 

@@ -161,15 +161,13 @@ public final class TxnResource {
     return limit == null ? 0 : limit;
   }
 
+  /** {@code field} is a path like {@code compare[0].key}; its last part names the JSON member. */
   private static ByteString bytes(String text, String base64, String field) {
-    if ((text == null) == (base64 == null)) {
-      throw KvException.invalid(field + ": give exactly one of " + leaf(field) + " and " + leaf(field) + "Base64");
+    try {
+      return Json.textOrBase64(text, base64, field.substring(field.lastIndexOf('.') + 1));
+    } catch (KvException e) {
+      throw KvException.invalid(field.substring(0, field.lastIndexOf('.')) + ": " + e.getMessage());
     }
-    return text != null ? Json.utf8(text) : Json.base64(field + "Base64", base64);
-  }
-
-  private static String leaf(String field) {
-    return field.substring(field.lastIndexOf('.') + 1);
   }
 
   private static Map<String, Object> result(TxnOpResult r) {

@@ -36,7 +36,6 @@ import java.util.concurrent.TimeUnit;
 @Path("/v1/watch")
 public final class WatchResource {
   private static final long KEEPALIVE_SECONDS = 15;
-  private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Watches watches;
   private final ObjectMapper json;
@@ -85,32 +84,25 @@ public final class WatchResource {
       throws IOException, ExecutionException, InterruptedException {
     send(sink, sse.newEventBuilder().reconnectDelay(1000).name("created")
         .data(json.writeValueAsString(Map.of("revision", cursor.next() - 1))).build());
-    long lastSent = System.nanoTime();
     while (!cursor.isClosed()) {
-      long before = cursor.next();
       History.Page page;
       try {
         page = cursor.poll();
       } catch (KvException e) {
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "urn:rocksraft:problem:" + e.kind().problemType());
-        problem.put("title", e.kind().title());
-        problem.put("status", e.kind().httpStatus());
-        problem.put("detail", e.kind() == ErrorKind.INTERNAL ? "internal error; see the node's log" : e.getMessage());
         send(sink, sse.newEventBuilder().name(e.kind() == ErrorKind.COMPACTED ? "compacted" : "error")
-            .data(json.writeValueAsString(problem)).build());
+            .data(json.writeValueAsString(ProblemMappers.body(e))).build());
         return;
       }
-      long seen = page.nextRevision() - 1;
       if (!page.events().isEmpty()) {
         sendEvents(page.events(), sink, sse);
-        lastSent = System.nanoTime();
+        cursor.reported(page);
         continue;
       }
-      if (page.nextRevision() > before && System.nanoTime() - lastSent > PROGRESS_EVERY_NANOS) {
+      if (cursor.progressDue(page)) {
+        long seen = page.nextRevision() - 1;
         send(sink, sse.newEventBuilder().id(Long.toString(seen)).name("progress")
             .data(json.writeValueAsString(Map.of("revision", seen))).build());
-        lastSent = System.nanoTime();
+        cursor.reported(page);
       }
       if (!signal.tryAcquire(KEEPALIVE_SECONDS, TimeUnit.SECONDS)) {
         // Also how a closed connection is found: the send fails.
