@@ -17,6 +17,11 @@ import io.rocksraft.api.v1.HashPointRequest;
 import io.rocksraft.api.v1.HashRequest;
 import io.rocksraft.api.v1.HashResponse;
 import io.rocksraft.api.v1.LeaderTransferRequest;
+import io.rocksraft.api.v1.Member;
+import io.rocksraft.api.v1.MemberAddRequest;
+import io.rocksraft.api.v1.MemberListRequest;
+import io.rocksraft.api.v1.MemberListResponse;
+import io.rocksraft.api.v1.MemberRemoveRequest;
 import io.rocksraft.api.v1.PutRequest;
 import io.rocksraft.api.v1.PutResponse;
 import io.rocksraft.api.v1.RangeRequest;
@@ -65,6 +70,8 @@ public final class KvClient implements AutoCloseable {
   private final AtomicInteger roundRobin = new AtomicInteger();
   private final Async async = new Async();
   private volatile String leaderId;
+  /** The longest a member add or remove is waited for. */
+  public static final Duration MEMBER_CHANGE_TIMEOUT = Duration.ofMinutes(2);
 
   private KvClient(Builder b) {
     if (b.endpoints.isEmpty()) {
@@ -186,11 +193,42 @@ public final class KvClient implements AutoCloseable {
    * id once it leads. Not retried: a transfer that timed out may still complete.
    */
   public String transferLeadership(String id) {
-    Endpoint e = endpoints.get(Math.floorMod(roundRobin.getAndIncrement(), endpoints.size()));
+    Endpoint e = nextEndpoint();
     // Twice the call timeout: the node waits up to its request timeout for the new leader.
     return join(toCompletable(e.cluster.withDeadline(Deadline.after(2 * timeout.toMillis(), TimeUnit.MILLISECONDS))
         .leaderTransfer(LeaderTransferRequest.newBuilder().setId(id).build())))
         .getLeaderId();
+  }
+
+  /** The members of the group with their addresses, as the answering node knows them. */
+  public MemberListResponse memberList() {
+    return join(call(false, (e, d) -> e.cluster.withDeadline(d).memberList(MemberListRequest.getDefaultInstance()),
+        r -> null, Function.identity()));
+  }
+
+  /**
+   * Adds a member online; the new node must already run with {@code join: true}. Returns the
+   * members after the change, once the new one has caught up. Not retried: an add that timed
+   * out may still complete (list the members to know).
+   */
+  public List<Member> memberAdd(Member member) {
+    return join(toCompletable(nextEndpoint().cluster.withDeadline(memberChangeDeadline())
+        .memberAdd(MemberAddRequest.newBuilder().setMember(member).build()))).getMembersList();
+  }
+
+  /** Removes member {@code id} online; returns the members after the change. Not retried. */
+  public List<Member> memberRemove(String id) {
+    return join(toCompletable(nextEndpoint().cluster.withDeadline(memberChangeDeadline())
+        .memberRemove(MemberRemoveRequest.newBuilder().setId(id).build()))).getMembersList();
+  }
+
+  private Endpoint nextEndpoint() {
+    return endpoints.get(Math.floorMod(roundRobin.getAndIncrement(), endpoints.size()));
+  }
+
+  /** Catching a new member up may take long; the node bounds it by its raft.memberChangeTimeoutMs. */
+  private Deadline memberChangeDeadline() {
+    return Deadline.after(Math.max(timeout.toMillis(), MEMBER_CHANGE_TIMEOUT.toMillis()), TimeUnit.MILLISECONDS);
   }
 
   /** The status of every endpoint, in endpoint order; a node that does not answer is missing. */

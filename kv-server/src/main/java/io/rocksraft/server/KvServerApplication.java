@@ -7,6 +7,7 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.rocksraft.server.api.KvOperations;
 import io.rocksraft.server.api.MemberStatuses;
+import io.rocksraft.server.api.Membership;
 import io.rocksraft.server.api.RequestValidator;
 import io.rocksraft.server.api.Watches;
 import io.rocksraft.server.api.grpc.GrpcServer;
@@ -59,9 +60,10 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     RequestValidator validator = new RequestValidator(node.limits());
     KvOperations ops = new KvOperations(raft, validator, new RequestMetrics(environment.metrics()));
     Watches watches = new Watches(raft.stateMachine(), validator, node.watch().historyRevisions());
-    GrpcServer grpc = new GrpcServer(raft, ops, watches);
-    WatchResource sseWatches = new WatchResource(watches, environment.getObjectMapper());
     MemberStatuses memberStatuses = new MemberStatuses();
+    Membership membership = new Membership(raft, memberStatuses);
+    GrpcServer grpc = new GrpcServer(raft, ops, watches, membership);
+    WatchResource sseWatches = new WatchResource(watches, environment.getObjectMapper());
     // Open watch streams would hold Jetty's graceful stop for its whole grace period: end them first.
     environment.lifecycle().addEventListener(new LifeCycle.Listener() {
       @Override
@@ -96,7 +98,7 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     environment.jersey().register(new KvResource(ops, node.requestTimeoutMs()));
     environment.jersey().register(new TxnResource(ops, node.requestTimeoutMs()));
     environment.jersey().register(sseWatches);
-    environment.jersey().register(new ClusterResource(raft, memberStatuses, node.requestTimeoutMs()));
+    environment.jersey().register(new ClusterResource(raft, membership, memberStatuses, node.requestTimeoutMs()));
     environment.jersey().register(new RequestBodyLimit(node.limits().maxRequestBytes()));
     ProblemMappers.register(environment.jersey());
     AdminEndpoints.install(environment, raft);

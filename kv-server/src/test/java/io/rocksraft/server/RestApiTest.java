@@ -1,15 +1,13 @@
 package io.rocksraft.server;
 
+import static io.rocksraft.server.Rest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
+import io.rocksraft.server.Rest.Answer;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -19,9 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** The REST API through real HTTP against three node processes. */
 class RestApiTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private static final ObjectMapper JSON = Rest.JSON;
   private static TestCluster t;
 
   @BeforeAll
@@ -36,29 +32,8 @@ class RestApiTest {
     }
   }
 
-  private record Answer(int status, String contentType, JsonNode body, HttpResponse<String> raw) {}
-
   private static Answer send(String node, String method, String path, String body) throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://" + t.cluster.node(node).restAddress() + path))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      r.header("Content-Type", "application/json");
-    }
-    HttpResponse<String> resp = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
-    JsonNode json = resp.body().isEmpty() || !resp.headers().firstValue("Content-Type").orElse("").contains("json")
-        ? null : JSON.readTree(resp.body());
-    return new Answer(resp.statusCode(), resp.headers().firstValue("Content-Type").orElse(""), json, resp);
-  }
-
-  private static void assertProblem(Answer a, int status, String detail) {
-    assertThat(a.status()).as(a.raw().body()).isEqualTo(status);
-    assertThat(a.contentType()).startsWith("application/problem+json");
-    assertThat(a.body().get("type").asText()).startsWith("urn:rocksraft:problem:");
-    assertThat(a.body().get("title").asText()).isNotBlank();
-    assertThat(a.body().get("status").asInt()).isEqualTo(status);
-    assertThat(a.body().get("detail").asText()).contains(detail);
-    assertThat(a.raw().body()).doesNotContain("at io.rocksraft").doesNotContain("Exception");
+    return Rest.send(t.cluster.node(node).restAddress(), method, path, body);
   }
 
   @Test

@@ -9,6 +9,8 @@ import io.rocksraft.api.v1.DeleteRequest;
 import io.rocksraft.api.v1.GetRequest;
 import io.rocksraft.api.v1.HashResponse;
 import io.rocksraft.api.v1.KeyValue;
+import io.rocksraft.api.v1.Member;
+import io.rocksraft.api.v1.MemberListResponse;
 import io.rocksraft.api.v1.PutRequest;
 import io.rocksraft.api.v1.RangeRequest;
 import io.rocksraft.api.v1.RangeResponse;
@@ -41,7 +43,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "kvctl", mixinStandardHelpOptions = true,
     description = "Talks to a rocksraft cluster.",
     subcommands = {KvCtl.Get.class, KvCtl.Put.class, KvCtl.Del.class, KvCtl.Scan.class, KvCtl.Txn.class,
-        KvCtl.Status.class, KvCtl.Check.class, KvCtl.Leader.class})
+        KvCtl.Status.class, KvCtl.Check.class, KvCtl.Leader.class, KvCtl.Members.class})
 public final class KvCtl {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -91,6 +93,18 @@ public final class KvCtl {
     void print(Object json, String text) throws Exception {
       out().println(this.json ? JSON.writeValueAsString(json) : text);
     }
+
+    /** Runs {@code action} with a client; exit status 0 unless it throws. */
+    int run(ClientAction action) throws Exception {
+      try (KvClient kv = client()) {
+        action.run(kv);
+        return 0;
+      }
+    }
+  }
+
+  interface ClientAction {
+    void run(KvClient kv) throws Exception;
   }
 
   static Duration parseDuration(String s) {
@@ -330,11 +344,73 @@ public final class KvCtl {
 
     @Override
     public Integer call() throws Exception {
-      try (KvClient kv = common.client()) {
+      return common.run(kv -> {
         String leader = kv.transferLeadership(to);
         common.print(Map.of("leader", leader), "leader is now " + leader);
-        return 0;
-      }
+      });
+    }
+  }
+
+  @Command(name = "member", description = "Group membership: list, add and remove members online.",
+      subcommands = {MemberList.class, MemberAdd.class, MemberRemove.class})
+  static final class Members {}
+
+  static void printMembers(Common common, List<Member> members, String leader) throws Exception {
+    List<Object> json = new ArrayList<>();
+    StringBuilder text = new StringBuilder(String.format("%-8s %-22s %-22s%n", "ID", "RAFT", "GRPC"));
+    for (Member m : members) {
+      json.add(Map.of("id", m.getId(), "raftAddress", m.getRaftAddress(), "grpcAddress", m.getClientAddress()));
+      text.append(String.format("%-8s %-22s %-22s%s%n", m.getId(), m.getRaftAddress(), m.getClientAddress(),
+          m.getId().equals(leader) ? "  (leader)" : ""));
+    }
+    common.print(Map.of("members", json, "leader", leader), text.toString().stripTrailing());
+  }
+
+  @Command(name = "list", description = "Lists the members with their Raft and gRPC addresses.")
+  static final class MemberList implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Override
+    public Integer call() throws Exception {
+      return common.run(kv -> {
+        MemberListResponse r = kv.memberList();
+        printMembers(common, r.getMembersList(), r.getLeaderId());
+      });
+    }
+  }
+
+  @Command(name = "add", description = {"Adds a member online and waits until it has caught up.",
+      "Start the new node first, with `join: true` in its node block."})
+  static final class MemberAdd implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Parameters(index = "0", description = "the new member's id")
+    String id;
+
+    @Option(names = "--raft-address", required = true, description = "its Raft (peer) address, host:port")
+    String raftAddress;
+
+    @Option(names = "--client-address", required = true, description = "its gRPC address, host:port")
+    String clientAddress;
+
+    @Override
+    public Integer call() throws Exception {
+      return common.run(kv -> printMembers(common, kv.memberAdd(Member.newBuilder().setId(id)
+          .setRaftAddress(raftAddress).setClientAddress(clientAddress).build()), ""));
+    }
+  }
+
+  @Command(name = "remove", description = {"Removes a member online.",
+      "Refused when the members left that answer would not be a majority."})
+  static final class MemberRemove implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Parameters(index = "0", description = "the member's id")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+      return common.run(kv -> printMembers(common, kv.memberRemove(id), ""));
     }
   }
 

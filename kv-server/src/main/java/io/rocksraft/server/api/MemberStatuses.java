@@ -44,11 +44,15 @@ public final class MemberStatuses implements AutoCloseable {
         .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
   }
 
-  private CompletableFuture<Answer> ask(Member m) {
+  /** One member's answer, asked at its gRPC address. */
+  public CompletableFuture<Answer> ask(Member m) {
     ManagedChannel channel = channels.computeIfAbsent(m.getClientAddress(),
         a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
     CompletableFuture<Answer> out = new CompletableFuture<>();
-    Futures.addCallback(ClusterGrpc.newFutureStub(channel).withDeadlineAfter(DEADLINE_MS, TimeUnit.MILLISECONDS)
+    // Wait for ready: a channel cached while the member was down would otherwise fail at once
+    // for as long as its reconnect backoff lasts.
+    Futures.addCallback(ClusterGrpc.newFutureStub(channel).withWaitForReady()
+        .withDeadlineAfter(DEADLINE_MS, TimeUnit.MILLISECONDS)
         .status(StatusRequest.getDefaultInstance()), new FutureCallback<>() {
           @Override
           public void onSuccess(StatusResponse s) {

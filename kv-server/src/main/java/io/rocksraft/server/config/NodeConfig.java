@@ -30,7 +30,8 @@ public record NodeConfig(
     Long requestTimeoutMs,
     Long blockCacheBytes,
     Map<String, String> ratis,
-    WatchSettings watch) {
+    WatchSettings watch,
+    Boolean join) {
 
   public NodeConfig {
     id = Objects.requireNonNullElse(id, "n1");
@@ -50,6 +51,12 @@ public record NodeConfig(
     blockCacheBytes = Objects.requireNonNullElse(blockCacheBytes, 64L << 20);
     ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
     watch = Objects.requireNonNullElse(watch, WatchSettings.DEFAULTS);
+    join = Objects.requireNonNullElse(join, false);
+  }
+
+  /** A single node with every default. */
+  public static NodeConfig defaults() {
+    return new NodeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Watches: how many revisions of change history each node keeps. */
@@ -108,13 +115,15 @@ public record NodeConfig(
   }
 
   /** Ratis timing. */
-  public record RaftTuning(Integer electionTimeoutMinMs, Integer electionTimeoutMaxMs, Integer rpcRequestTimeoutMs) {
-    public static final RaftTuning DEFAULTS = new RaftTuning(null, null, null);
+  public record RaftTuning(Integer electionTimeoutMinMs, Integer electionTimeoutMaxMs, Integer rpcRequestTimeoutMs,
+                           Integer memberChangeTimeoutMs) {
+    public static final RaftTuning DEFAULTS = new RaftTuning(null, null, null, null);
 
     public RaftTuning {
       electionTimeoutMinMs = Objects.requireNonNullElse(electionTimeoutMinMs, 1000);
       electionTimeoutMaxMs = Objects.requireNonNullElse(electionTimeoutMaxMs, 2000);
       rpcRequestTimeoutMs = Objects.requireNonNullElse(rpcRequestTimeoutMs, 3000);
+      memberChangeTimeoutMs = Objects.requireNonNullElse(memberChangeTimeoutMs, 60_000);
     }
   }
 
@@ -169,6 +178,9 @@ public record NodeConfig(
     if (watch.historyRevisions() < 0) {
       errors.add("watch.historyRevisions must be 0 (no watches) or more");
     }
+    if (raft.memberChangeTimeoutMs() < raft.rpcRequestTimeoutMs()) {
+      errors.add("raft.memberChangeTimeoutMs must be at least raft.rpcRequestTimeoutMs");
+    }
     if (raft.electionTimeoutMinMs() >= raft.electionTimeoutMaxMs()) {
       errors.add("raft.electionTimeoutMinMs must be below raft.electionTimeoutMaxMs");
     }
@@ -190,14 +202,19 @@ public record NodeConfig(
   }
 
   private static void checkAddress(List<String> errors, String what, String address) {
+    if (!isHostPort(address)) {
+      errors.add(what + " '" + address + "' is not host:port");
+    }
+  }
+
+  /** {@code host:port} with a port from 1 to 65535. */
+  public static boolean isHostPort(String address) {
     int colon = address == null ? -1 : address.lastIndexOf(':');
     try {
-      if (colon <= 0 || Integer.parseInt(address.substring(colon + 1)) <= 0
-          || Integer.parseInt(address.substring(colon + 1)) > 65535) {
-        errors.add(what + " '" + address + "' is not host:port");
-      }
+      int port = colon <= 0 ? 0 : Integer.parseInt(address.substring(colon + 1));
+      return port > 0 && port <= 65535;
     } catch (NumberFormatException e) {
-      errors.add(what + " '" + address + "' is not host:port");
+      return false;
     }
   }
 
@@ -214,6 +231,6 @@ public record NodeConfig(
     return new NodeConfig(newId, cluster, dataDir != null ? dataDir : this.dataDir,
         raftAddress != null ? raftAddress : listed != null ? listed.raftAddress() : this.raftAddress,
         clientAddress != null ? clientAddress : listed != null ? listed.clientAddress() : this.clientAddress,
-        newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, ratis, watch);
+        newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, ratis, watch, join);
   }
 }

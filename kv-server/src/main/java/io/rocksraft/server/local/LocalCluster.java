@@ -30,14 +30,15 @@ public final class LocalCluster {
   public static final String STATE_FILE = "cluster.json";
 
   /**
-   * One node: where it listens (Raft, gRPC, REST, admin), its config file, data and log, and its
-   * process id (0 when not running).
+   * One node: where it listens (Raft, gRPC, REST, admin), its config file, data and log, its
+   * process id (0 when not running), and whether it joins a running group (added by member add)
+   * rather than founding it.
    */
   public record NodeSpec(String id, String raftAddress, String clientAddress, String restAddress,
-                         String adminAddress, Path configFile, Path dataDir, Path logFile, long pid) {
+                         String adminAddress, Path configFile, Path dataDir, Path logFile, long pid, boolean join) {
     NodeSpec withPid(long newPid) {
       return new NodeSpec(id, raftAddress, clientAddress, restAddress, adminAddress, configFile, dataDir, logFile,
-          newPid);
+          newPid, join);
     }
 
     public Optional<ProcessHandle> process() {
@@ -89,12 +90,44 @@ public final class LocalCluster {
       int adminPort = basePort == 0 ? freePort(ports) : basePort + 1100 + i - 1;
       nodes.add(new NodeSpec(id, "127.0.0.1:" + raftPort, "127.0.0.1:" + clientPort, "127.0.0.1:" + restPort,
           "127.0.0.1:" + adminPort, absolute.resolve(id + ".yml"), absolute.resolve(id), absolute.resolve(id + ".log"),
-          0));
+          0, false));
     }
     Files.createDirectories(absolute);
     LocalCluster cluster = new LocalCluster(absolute, nodes, jvmArgs, nodeSettings);
     cluster.save();
     return cluster;
+  }
+
+  /**
+   * Lays out one more node, on free ports, that starts with {@code join: true}: once started it
+   * waits until a member add brings it into the group. Returns it (not yet started).
+   */
+  public synchronized NodeSpec addNode() throws IOException {
+    int next = nodes.stream().mapToInt(n -> Integer.parseInt(n.id().substring(1))).max().orElse(0) + 1;
+    String id = "n" + next;
+    java.util.Set<Integer> ports = new java.util.HashSet<>();
+    for (NodeSpec other : nodes) {
+      for (String address : List.of(other.raftAddress(), other.clientAddress(), other.restAddress(),
+          other.adminAddress())) {
+        ports.add(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
+      }
+    }
+    NodeSpec n = new NodeSpec(id, "127.0.0.1:" + freePort(ports), "127.0.0.1:" + freePort(ports),
+        "127.0.0.1:" + freePort(ports), "127.0.0.1:" + freePort(ports), dir.resolve(id + ".yml"), dir.resolve(id),
+        dir.resolve(id + ".log"), 0, true);
+    nodes.add(n);
+    save();
+    return n;
+  }
+
+  /** Forgets a stopped node that was removed from the group (its files stay). */
+  public synchronized void forget(String id) throws IOException {
+    NodeSpec n = node(id);
+    if (n.process().isPresent()) {
+      throw new IllegalStateException("node " + id + " is still running as pid " + n.pid());
+    }
+    nodes.remove(n);
+    save();
   }
 
   /** The cluster laid out in {@code dir}, if there is one. */
@@ -159,6 +192,9 @@ public final class LocalCluster {
     node.put("id", n.id());
     node.put("dataDir", n.dataDir().toString());
     node.put("peers", peers);
+    if (n.join()) {
+      node.put("join", true);
+    }
     return Map.of(
         "node", node,
         "server", Map.of(

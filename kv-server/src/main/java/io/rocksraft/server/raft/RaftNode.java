@@ -19,7 +19,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +43,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
@@ -104,11 +107,14 @@ public final class RaftNode implements AutoCloseable {
     this.properties = properties(config, dataDir.resolve("raft"));
     this.server = RaftServer.newBuilder()
         .setServerId(selfId)
-        .setGroup(group)
+        // A joining node starts with no configuration and waits for the leader to add it; once it
+        // has one, Ratis recovers it from its own storage and this group is not used.
+        .setGroup(config.join() ? RaftGroup.valueOf(group.getGroupId()) : group)
         .setStateMachine(stateMachine)
         .setProperties(properties)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
+    // Built from the YAML's peers; after membership changes Ratis' NotLeaderException tells it the new ones.
     this.writeClient = new AtomicReference<>(newClient(properties));
     NodeConfig.Backpressure bp = config.backpressure();
     this.proposer = new Proposer(this::appendToLog, bp.maxQueuedWrites(), bp.maxInFlightBatches(), bp.maxBatchOps(),
@@ -117,7 +123,17 @@ public final class RaftNode implements AutoCloseable {
   }
 
   private RaftClient newClient(RaftProperties properties) {
-    return newClient(properties, group);
+    return newClient(properties, currentGroup());
+  }
+
+  /** The group as Ratis has it now, or as configured while this node has no configuration yet. */
+  private RaftGroup currentGroup() {
+    try {
+      RaftGroup current = division().getGroup();
+      return current.getPeers().isEmpty() ? group : current;
+    } catch (IOException e) {
+      return group;
+    }
   }
 
   private RaftClient newClient(RaftProperties properties, RaftGroup group) {
@@ -297,11 +313,12 @@ public final class RaftNode implements AutoCloseable {
     return false;
   }
 
-  private void renew(RaftClient broken) {
+  private void renew(RaftClient old) {
     RaftClient fresh = newClient(properties);
-    if (writeClient.compareAndSet(broken, fresh)) {
-      LOG.info("[{}] replaced the Ratis client that forwards writes after it gave up", config.id());
-      closeQuietly(broken);
+    if (writeClient.compareAndSet(old, fresh)) {
+      LOG.info("[{}] replaced the Ratis client that forwards writes (members {})", config.id(),
+          currentGroup().getPeers().stream().map(p -> p.getId().toString()).toList());
+      closeQuietly(old);
     } else {
       closeQuietly(fresh);
     }
@@ -376,6 +393,89 @@ public final class RaftNode implements AutoCloseable {
     }, adminExecutor);
   }
 
+  /**
+   * The members of the group with their addresses: Raft addresses from the configuration,
+   * client addresses as recorded by member add, else as the YAML lists them.
+   */
+  public List<Member> members() {
+    Map<String, Member> recorded = stateMachine.memberAddresses();
+    List<Member> out = new ArrayList<>();
+    for (RaftPeer p : currentGroup().getPeers()) {
+      String id = p.getId().toString();
+      String clientAddress = recorded.containsKey(id) ? recorded.get(id).getClientAddress()
+          : config.peers().stream().filter(c -> c.id().equals(id)).map(NodeConfig.Peer::clientAddress)
+              .findFirst().orElse("");
+      out.add(Member.newBuilder().setId(id).setRaftAddress(nullToEmpty(p.getAddress()))
+          .setClientAddress(clientAddress).build());
+    }
+    return out;
+  }
+
+  /**
+   * Adds {@code member} to the group: records its addresses through the log, then has Ratis
+   * catch it up and commit the new configuration. The new node must be running with
+   * {@code join: true}. Completes with the members after the change.
+   */
+  public CompletableFuture<List<Member>> addMember(Member member) {
+    RaftPeer peer = RaftPeer.newBuilder().setId(member.getId()).setAddress(member.getRaftAddress()).build();
+    return propose(Command.newBuilder().setSetMember(member).build())
+        .thenApplyAsync(recorded -> {
+          changeConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+              .setServersInNewConf(List.of(peer)).setMode(SetConfigurationRequest.Mode.ADD).build());
+          return members();
+        }, adminExecutor);
+  }
+
+  /**
+   * Removes member {@code id} from the group, then forgets its addresses and asks the removed
+   * server to leave the group (best effort: it may be down). Completes with the members after.
+   */
+  public CompletableFuture<List<Member>> removeMember(String id) {
+    return CompletableFuture.supplyAsync(() -> {
+      List<RaftPeer> current = currentGroup().getPeers().stream().toList();
+      RaftPeer removed = current.stream().filter(p -> p.getId().toString().equals(id)).findFirst()
+          .orElseThrow(() -> new KvException(ErrorKind.NOT_FOUND, "'" + id + "' is not a member; members: "
+              + current.stream().map(p -> p.getId().toString()).toList()));
+      List<RaftPeer> remaining = current.stream().filter(p -> p != removed).toList();
+      changeConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+          .setServersInCurrentConf(current).setServersInNewConf(remaining)
+          .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build());
+      leaveGroup(removed);
+      return removed;
+    }, adminExecutor)
+        .thenCompose(removed -> propose(Command.newBuilder().setForgetMember(id).build()))
+        .thenApply(forgotten -> members());
+  }
+
+  private void changeConfiguration(SetConfigurationRequest.Arguments arguments) {
+    RaftProperties longer = new RaftProperties(properties);
+    // Ratis answers once a new member has caught up, which may take a while.
+    RaftClientConfigKeys.Rpc.setRequestTimeout(longer,
+        TimeDuration.valueOf(config.raft().memberChangeTimeoutMs(), TimeUnit.MILLISECONDS));
+    try (RaftClient admin = newClient(longer, currentGroup())) {
+      RaftClientReply reply = admin.admin().setConfiguration(arguments);
+      if (!reply.isSuccess()) {
+        throw RatisErrors.toKv(reply.getException());
+      }
+      LOG.info("[{}] configuration changed: {}", config.id(), arguments);
+    } catch (IOException e) {
+      throw RatisErrors.toKv(e);
+    }
+  }
+
+  /** Tells a removed server to drop the group, so that it stops waiting for a leader that will not come. */
+  private void leaveGroup(RaftPeer removed) {
+    if (removed.getId().equals(selfId)) {
+      return; // this node goes on answering; the operator stops it
+    }
+    try (RaftClient toRemoved = newClient(properties, RaftGroup.valueOf(group.getGroupId(), removed))) {
+      toRemoved.getGroupManagementApi(removed.getId()).remove(group.getGroupId(), false, true);
+    } catch (IOException | RuntimeException e) {
+      LOG.info("[{}] removed member {} did not drop the group (it may be down): {}", config.id(), removed.getId(),
+          e.getMessage());
+    }
+  }
+
   /** This replica's state hash at a hash point. */
   public CompletableFuture<HashResponse> hashAt(long index) {
     return stateMachine.hashAt(index);
@@ -397,12 +497,7 @@ public final class RaftNode implements AutoCloseable {
       if (leader != null) {
         out.setLeaderId(leader.toString());
       }
-      for (RaftPeer p : division.getGroup().getPeers()) {
-        String clientAddress = config.peers().stream().filter(c -> c.id().equals(p.getId().toString()))
-            .map(NodeConfig.Peer::clientAddress).findFirst().orElse("");
-        out.addMembers(Member.newBuilder().setId(p.getId().toString())
-            .setRaftAddress(nullToEmpty(p.getAddress())).setClientAddress(clientAddress));
-      }
+      out.addAllMembers(members());
     } catch (IOException e) {
       out.setRole("UNKNOWN");
     }

@@ -187,6 +187,14 @@ final class Applier {
         case DELETE_RANGE -> r.setDeleteRange(deleteRange(command.getDeleteRange()));
         case TXN -> r.setTxn(txn(command.getTxn()));
         case HASH_POINT -> r.setHashPoint(HashPointResponse.newBuilder().setIndex(index));
+        case SET_MEMBER -> {
+          wb.put(store.meta(), MetaKeys.member(command.getSetMember().getId()), command.getSetMember().toByteArray());
+          r.setMemberIndex(index);
+        }
+        case FORGET_MEMBER -> {
+          wb.delete(store.meta(), MetaKeys.member(command.getForgetMember()));
+          r.setMemberIndex(index);
+        }
         default -> r.setFailure(Failure.newBuilder().setCode(Failure.Code.INVALID_ARGUMENT)
             .setMessage("unknown command " + command.getOpCase()));
       }

@@ -1,6 +1,7 @@
 package io.rocksraft.server.state;
 
 import io.rocksraft.api.v1.HashResponse;
+import io.rocksraft.api.v1.Member;
 import io.rocksraft.raftlog.LogDataApi;
 import io.rocksraft.raftlog.LogStore;
 import io.rocksraft.server.error.ErrorKind;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -31,6 +33,7 @@ import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,6 +178,20 @@ public final class KvStateMachine extends BaseStateMachine {
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** The member addresses recorded through the log by member add, by id. */
+  public Map<String, Member> memberAddresses() {
+    Map<String, Member> out = new TreeMap<>();
+    try (RocksIterator it = store.db().newIterator(store.meta())) {
+      for (it.seek(new byte[] {MetaKeys.MEMBER}); it.isValid() && it.key()[0] == MetaKeys.MEMBER; it.next()) {
+        Member m = Member.parseFrom(it.value());
+        out.put(m.getId(), m);
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a member record in meta is not a Member", e);
+    }
+    return out;
   }
 
   /** The change history watches read. */

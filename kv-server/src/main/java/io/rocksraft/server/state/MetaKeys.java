@@ -27,9 +27,16 @@ final class MetaKeys {
   private static final byte LAST_SEEN = 'l';
   /** Expiry queue: (minute last seen, client), in time order. */
   static final byte EXPIRY = 'x';
+  /** Member addresses by member id (a {@code kv.v1.Member}). */
+  static final byte MEMBER = 'm';
 
   static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] member(String id) {
+    byte[] b = bytes(id);
+    return ByteBuffer.allocate(1 + b.length).put(MEMBER).put(b).array();
   }
 
   static byte[] hash(long index) {

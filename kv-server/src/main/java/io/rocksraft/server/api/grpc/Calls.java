@@ -23,10 +23,15 @@ final class Calls {
   }
 
   <T> void unary(StreamObserver<T> out, Supplier<CompletableFuture<T>> call) {
+    unary(out, defaultTimeoutMs, call);
+  }
+
+  /** A call that may take up to {@code maxTimeoutMs} (membership changes), or the client's deadline if shorter. */
+  <T> void unary(StreamObserver<T> out, long maxTimeoutMs, Supplier<CompletableFuture<T>> call) {
     Deadline deadline = Context.current().getDeadline();
-    long timeoutMs = deadline == null ? defaultTimeoutMs
-        : Math.min(defaultTimeoutMs, Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS)));
-    boolean clientDeadline = deadline != null && timeoutMs < defaultTimeoutMs;
+    long timeoutMs = deadline == null ? maxTimeoutMs
+        : Math.min(maxTimeoutMs, Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS)));
+    boolean clientDeadline = deadline != null && timeoutMs < maxTimeoutMs;
     CompletableFuture<T> f;
     try {
       if (Context.current().isCancelled()) {

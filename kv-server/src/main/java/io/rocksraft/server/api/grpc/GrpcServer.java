@@ -6,6 +6,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.rocksraft.server.api.KvOperations;
+import io.rocksraft.server.api.Membership;
 import io.rocksraft.server.api.Watches;
 import io.rocksraft.server.raft.RaftNode;
 import java.io.IOException;
@@ -29,7 +30,7 @@ public final class GrpcServer implements AutoCloseable {
   private final ExecutorService watchExecutor;
   private final Watches watches;
 
-  public GrpcServer(RaftNode node, KvOperations ops, Watches watches) {
+  public GrpcServer(RaftNode node, KvOperations ops, Watches watches, Membership membership) {
     this.watches = watches;
     this.address = node.config().clientAddress();
     int colon = address.lastIndexOf(':');
@@ -47,7 +48,7 @@ public final class GrpcServer implements AutoCloseable {
         .executor(executor)
         .maxInboundMessageSize(maxInbound)
         .addService(new KvService(ops, calls))
-        .addService(new ClusterService(node, calls))
+        .addService(new ClusterService(node, membership, calls))
         .addService(new MaintenanceService(node, calls))
         .addService(new WatchService(watches, watchExecutor, node.memberId()))
         .addService(health.getHealthService())
