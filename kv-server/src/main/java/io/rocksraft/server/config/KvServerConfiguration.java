@@ -10,7 +10,8 @@ import jakarta.validation.constraints.NotNull;
  */
 public class KvServerConfiguration extends Configuration {
   @NotNull
-  private NodeConfig node = new NodeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+  private NodeConfig node = new NodeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+      null);
 
   @JsonProperty("node")
   public NodeConfig getNode() {

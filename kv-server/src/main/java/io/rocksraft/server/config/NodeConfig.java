@@ -30,7 +30,8 @@ public record NodeConfig(
     Long requestTimeoutMs,
     Long blockCacheBytes,
     Map<String, String> ratis,
-    WatchSettings watch) {
+    WatchSettings watch,
+    Snapshot snapshot) {
 
   public NodeConfig {
     id = Objects.requireNonNullElse(id, "n1");
@@ -50,6 +51,21 @@ public record NodeConfig(
     blockCacheBytes = Objects.requireNonNullElse(blockCacheBytes, 64L << 20);
     ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
     watch = Objects.requireNonNullElse(watch, WatchSettings.DEFAULTS);
+    snapshot = Objects.requireNonNullElse(snapshot, Snapshot.DEFAULTS);
+  }
+
+  /**
+   * Snapshots (RocksDB checkpoints of the state): whether Ratis takes one by itself every
+   * {@code autoTriggerThreshold} applied entries, and how many the node keeps on disk.
+   */
+  public record Snapshot(Boolean autoTrigger, Long autoTriggerThreshold, Integer retain) {
+    public static final Snapshot DEFAULTS = new Snapshot(null, null, null);
+
+    public Snapshot {
+      autoTrigger = Objects.requireNonNullElse(autoTrigger, true);
+      autoTriggerThreshold = Objects.requireNonNullElse(autoTriggerThreshold, 100_000L);
+      retain = Objects.requireNonNullElse(retain, 2);
+    }
   }
 
   /** Watches: how many revisions of change history each node keeps. */
@@ -169,6 +185,12 @@ public record NodeConfig(
     if (watch.historyRevisions() < 0) {
       errors.add("watch.historyRevisions must be 0 (no watches) or more");
     }
+    if (snapshot.autoTriggerThreshold() < 1) {
+      errors.add("snapshot.autoTriggerThreshold must be at least 1");
+    }
+    if (snapshot.retain() < 1) {
+      errors.add("snapshot.retain must be at least 1");
+    }
     if (raft.electionTimeoutMinMs() >= raft.electionTimeoutMaxMs()) {
       errors.add("raft.electionTimeoutMinMs must be below raft.electionTimeoutMaxMs");
     }
@@ -214,6 +236,6 @@ public record NodeConfig(
     return new NodeConfig(newId, cluster, dataDir != null ? dataDir : this.dataDir,
         raftAddress != null ? raftAddress : listed != null ? listed.raftAddress() : this.raftAddress,
         clientAddress != null ? clientAddress : listed != null ? listed.clientAddress() : this.clientAddress,
-        newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, ratis, watch);
+        newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, ratis, watch, snapshot);
   }
 }
