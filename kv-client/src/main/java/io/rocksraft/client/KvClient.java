@@ -28,6 +28,8 @@ import io.rocksraft.api.v1.RangeRequest;
 import io.rocksraft.api.v1.RangeResponse;
 import io.rocksraft.api.v1.ReadOptions;
 import io.rocksraft.api.v1.ResponseHeader;
+import io.rocksraft.api.v1.SnapshotRequest;
+import io.rocksraft.api.v1.SnapshotResponse;
 import io.rocksraft.api.v1.StatusRequest;
 import io.rocksraft.api.v1.StatusResponse;
 import io.rocksraft.api.v1.TxnOp;
@@ -242,6 +244,14 @@ public final class KvClient implements AutoCloseable {
   }
 
   /**
+   * Has every endpoint take a snapshot of its own state now (and purge its Raft log below
+   * it); answers in endpoint order. Fails when any node fails.
+   */
+  public List<SnapshotResponse> snapshot() {
+    return join(async.snapshot());
+  }
+
+  /**
    * Watches one key ({@code request.key}), a prefix, or every key, from
    * {@code request.start_revision} (0: from now on). Returns at once; events reach the
    * listener in revision order until the watch is closed.
@@ -254,6 +264,12 @@ public final class KvClient implements AutoCloseable {
 
   public List<String> endpoints() {
     return endpoints.stream().map(e -> e.address).toList();
+  }
+
+  /** Every result in order, once all are in; fails when one fails. */
+  private static <T> CompletableFuture<List<T>> all(List<CompletableFuture<T>> each) {
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
   }
 
   private static <T> T join(CompletableFuture<T> f) {
@@ -344,9 +360,16 @@ public final class KvClient implements AutoCloseable {
               each.add(toCompletable(e.maintenance.withDeadline(deadline()).withWaitForReady()
                   .hash(HashRequest.newBuilder().setIndex(point.getIndex()).build())));
             }
-            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-                .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+            return all(each);
           });
+    }
+
+    public CompletableFuture<List<SnapshotResponse>> snapshot() {
+      List<CompletableFuture<SnapshotResponse>> each = new ArrayList<>();
+      for (Endpoint e : endpoints) {
+        each.add(toCompletable(e.maintenance.withDeadline(deadline()).snapshot(SnapshotRequest.getDefaultInstance())));
+      }
+      return all(each);
     }
 
     private <T> CompletableFuture<T> read(BiFunction<Endpoint, Deadline, ListenableFuture<T>> rpc,

@@ -17,8 +17,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -183,25 +181,19 @@ class HealthAndMetricsTest {
     for (String scrape : scrapes) {
       assertThat(scrape).contains("rocksraft_requests_put{quantile=\"0.99\"}");
       // Every replica applies every entry.
-      assertThat(value(scrape, "rocksraft_state_apply_count")).isGreaterThanOrEqualTo(1);
-      assertThat(value(scrape, "rocksraft_rocksdb_kv_memtable_bytes")).isPositive();
-      assertThat(value(scrape, "rocksraft_rocksdb_kv_estimate_num_keys")).isPositive();
+      assertThat(TestCluster.sample(scrape, "rocksraft_state_apply_count")).isGreaterThanOrEqualTo(1);
+      assertThat(TestCluster.sample(scrape, "rocksraft_rocksdb_kv_memtable_bytes")).isPositive();
+      assertThat(TestCluster.sample(scrape, "rocksraft_rocksdb_kv_estimate_num_keys")).isPositive();
       for (String gauge : List.of("rocksraft_rocksdb_kv_sst_bytes", "rocksraft_rocksdb_kv_sst_files",
           "rocksraft_rocksdb_raft_log_memtable_bytes", "rocksraft_rocksdb_kv_pending_compaction_bytes",
-          "rocksraft_rocksdb_running_compactions", "rocksraft_rocksdb_background_errors")) {
-        assertThat(value(scrape, gauge)).as(gauge).isGreaterThanOrEqualTo(0);
+          "rocksraft_rocksdb_running_compactions", "rocksraft_rocksdb_background_errors",
+          "rocksraft_rocksdb_raft_log_background_errors", "rocksraft_raft_log_first_index")) {
+        assertThat(TestCluster.sample(scrape, gauge)).as(gauge).isGreaterThanOrEqualTo(0);
       }
     }
   }
 
-  /** The value of an unlabelled sample; fails when the scrape has none. */
-  private static double value(String scrape, String name) {
-    Matcher m = Pattern.compile("^" + Pattern.quote(name) + " (\\S+)$", Pattern.MULTILINE).matcher(scrape);
-    assertThat(m.find()).as("a sample " + name).isTrue();
-    return Double.parseDouble(m.group(1));
-  }
-
   private static double sum(List<String> scrapes, String name) {
-    return scrapes.stream().mapToDouble(s -> value(s, name)).sum();
+    return scrapes.stream().mapToDouble(s -> TestCluster.sample(s, name)).sum();
   }
 }

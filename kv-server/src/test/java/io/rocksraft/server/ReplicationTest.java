@@ -6,10 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import io.rocksraft.api.v1.Consistency;
 import io.rocksraft.api.v1.GetRequest;
-import io.rocksraft.api.v1.HashResponse;
 import io.rocksraft.api.v1.KeyValue;
 import io.rocksraft.api.v1.PutResponse;
-import io.rocksraft.api.v1.RangeRequest;
 import io.rocksraft.api.v1.ReadOptions;
 import io.rocksraft.api.v1.StatusResponse;
 import io.rocksraft.client.KvClient;
@@ -18,9 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -107,8 +103,8 @@ class ReplicationTest {
     assertThat(scanned).containsAll(acknowledged.keySet());
 
     t.cluster.start(oldLeader);
-    awaitCaughtUp(oldLeader);
-    assertReplicasAgree(client);
+    t.awaitCaughtUp(oldLeader);
+    t.assertReplicasAgree(client);
   }
 
   @Test
@@ -119,33 +115,15 @@ class ReplicationTest {
     t.cluster.kill(down);
 
     int writes = 3000;
-    Semaphore inFlight = new Semaphore(64);
-    List<CompletableFuture<?>> all = new ArrayList<>();
-    for (int i = 0; i < writes; i++) {
-      inFlight.acquire();
-      all.add(client.async().put(b(String.format("lag/%05d", i)), b("value-" + i))
-          .whenComplete((r, e) -> inFlight.release()));
-    }
-    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    TestCluster.putMany(client, "lag/", writes);
 
     t.cluster.start(down);
-    awaitCaughtUp(down);
+    t.awaitCaughtUp(down);
 
-    KvClient onlyDown = t.client(down);
-    List<KeyValue> onFollower = new ArrayList<>();
-    RangeRequest.Builder req = RangeRequest.newBuilder().setPrefix(b("lag/"))
-        .setRead(ReadOptions.newBuilder().setConsistency(Consistency.FOLLOWER));
-    while (true) {
-      var page = onlyDown.range(req.build());
-      onFollower.addAll(page.getKvsList());
-      if (!page.getMore()) {
-        break;
-      }
-      req.setStart(page.getNextStart());
-    }
+    List<KeyValue> onFollower = t.scanOn(down, "lag/");
     assertThat(onFollower).hasSize(writes);
     assertThat(onFollower.get(1234).getValue().toStringUtf8()).isEqualTo("value-1234");
-    assertReplicasAgree(client);
+    t.assertReplicasAgree(client);
   }
 
   @Test
@@ -160,20 +138,5 @@ class ReplicationTest {
 
     assertThat(read.getHeader().getMemberId()).isEqualTo(follower);
     assertThat(read.getKv().getValue().toStringUtf8()).isEqualTo("fresh");
-  }
-
-  private static void awaitCaughtUp(String nodeId) {
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      long leaderCommit = t.cluster.nodes().stream().map(n -> t.status(n.id())).flatMap(java.util.Optional::stream)
-          .filter(s -> "LEADER".equals(s.getRole())).mapToLong(StatusResponse::getCommitIndex).max().orElse(-1);
-      return t.status(nodeId).map(s -> leaderCommit > 0 && s.getAppliedIndex() >= leaderCommit).orElse(false);
-    });
-  }
-
-  private static void assertReplicasAgree(KvClient client) {
-    List<HashResponse> hashes = client.check();
-    assertThat(hashes).hasSize(3);
-    assertThat(hashes.stream().map(HashResponse::getHash).distinct()).hasSize(1);
-    assertThat(hashes.get(0).getKeys()).isPositive();
   }
 }

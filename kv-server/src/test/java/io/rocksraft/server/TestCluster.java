@@ -1,11 +1,22 @@
 package io.rocksraft.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.rocksraft.api.v1.Consistency;
+import io.rocksraft.api.v1.HashResponse;
 import io.rocksraft.api.v1.KVGrpc;
+import io.rocksraft.api.v1.KeyValue;
+import io.rocksraft.api.v1.RangeRequest;
+import io.rocksraft.api.v1.RangeResponse;
+import io.rocksraft.api.v1.ReadOptions;
 import io.rocksraft.api.v1.StatusResponse;
 import io.rocksraft.client.KvClient;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.rocksraft.server.local.LocalCluster;
+import io.rocksraft.server.ops.PrometheusExport;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,6 +32,10 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A cluster of separate node JVMs on free loopback ports for a test class; closing it kills
@@ -95,6 +110,64 @@ final class TestCluster implements AutoCloseable {
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + cluster.node(nodeId).adminAddress() + path))
         .timeout(Duration.ofSeconds(10)).GET().build();
     return ADMIN_HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Puts {@code PREFIX%05d = value-i} for i below {@code count}, 64 at a time. */
+  static void putMany(KvClient client, String prefix, int count) throws InterruptedException {
+    Semaphore inFlight = new Semaphore(64);
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      inFlight.acquire();
+      all.add(client.async().put(ByteString.copyFromUtf8(String.format("%s%05d", prefix, i)),
+          ByteString.copyFromUtf8("value-" + i)).whenComplete((r, e) -> inFlight.release()));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+  }
+
+  /** Every key with {@code prefix} as this very node has it (a follower read), page by page. */
+  List<KeyValue> scanOn(String nodeId, String prefix) {
+    KvClient only = client(nodeId);
+    List<KeyValue> found = new ArrayList<>();
+    RangeRequest.Builder req = RangeRequest.newBuilder().setPrefix(ByteString.copyFromUtf8(prefix))
+        .setRead(ReadOptions.newBuilder().setConsistency(Consistency.FOLLOWER));
+    while (true) {
+      RangeResponse page = only.range(req.build());
+      found.addAll(page.getKvsList());
+      if (!page.getMore()) {
+        return found;
+      }
+      req.setStart(page.getNextStart());
+    }
+  }
+
+  /** Waits until the node has applied the leader's commit index. */
+  void awaitCaughtUp(String nodeId) {
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      long leaderCommit = cluster.nodes().stream().map(n -> status(n.id())).flatMap(Optional::stream)
+          .filter(s -> "LEADER".equals(s.getRole())).mapToLong(StatusResponse::getCommitIndex).max().orElse(-1);
+      return status(nodeId).map(s -> leaderCommit > 0 && s.getAppliedIndex() >= leaderCommit).orElse(false);
+    });
+  }
+
+  /** Every node hashes the same state at a new hash point; returns the hashes. */
+  List<HashResponse> assertReplicasAgree(KvClient client) {
+    List<HashResponse> hashes = client.check();
+    assertThat(hashes).hasSize(cluster.nodes().size());
+    assertThat(hashes.stream().map(HashResponse::getHash).distinct()).hasSize(1);
+    assertThat(hashes.get(0).getKeys()).isPositive();
+    return hashes;
+  }
+
+  /** A node's metrics in Prometheus' text format. */
+  String scrape(String nodeId) throws IOException, InterruptedException {
+    return admin(nodeId, PrometheusExport.PATH).body();
+  }
+
+  /** The value of an unlabelled sample in a scrape; fails when the scrape has none. */
+  static double sample(String scrape, String name) {
+    Matcher m = Pattern.compile("^" + Pattern.quote(name) + " (\\S+)$", Pattern.MULTILINE).matcher(scrape);
+    assertThat(m.find()).as("a sample " + name).isTrue();
+    return Double.parseDouble(m.group(1));
   }
 
   /** The status a node reports about itself, if it answers. */

@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -22,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * everything appended so far (group commit). The sync runs on its own thread so that it
  * overlaps the Ratis segment sync instead of following it.
  *
- * <p>The store does not own the database: the node opens one RocksDB with all its column
- * families and hands this store its handle.
+ * <p>The store does not own the database: {@link LogDb} opens it and hands this store its
+ * column family.
  */
 public final class LogStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LogStore.class);
@@ -41,11 +40,7 @@ public final class LogStore implements AutoCloseable {
   public LogStore(RocksDB db, ColumnFamilyHandle cf, String name) {
     this.db = Objects.requireNonNull(db, "db");
     this.cf = Objects.requireNonNull(cf, "cf");
-    this.syncer = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, name + "-wal-sync");
-      t.setDaemon(true);
-      return t;
-    });
+    this.syncer = Executors.newSingleThreadExecutor(Threads.daemon(name + "-wal-sync"));
     long last = lastIndex().orElse(0L);
     this.appendedIndex = last;
     // Whatever survived reopening is on disk.
@@ -151,14 +146,7 @@ public final class LogStore implements AutoCloseable {
 
   @Override
   public void close() {
-    syncer.shutdown();
-    try {
-      if (!syncer.awaitTermination(10, TimeUnit.SECONDS)) {
-        LOG.warn("raft_log WAL sync thread did not stop in time");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Threads.stop(syncer, false);
     appendOptions.close();
   }
 }

@@ -16,6 +16,7 @@ import io.rocksraft.api.v1.RangeRequest;
 import io.rocksraft.api.v1.RangeResponse;
 import io.rocksraft.api.v1.ReadOptions;
 import io.rocksraft.api.v1.Consistency;
+import io.rocksraft.api.v1.SnapshotResponse;
 import io.rocksraft.api.v1.StatusResponse;
 import io.rocksraft.api.v1.TxnOp;
 import io.rocksraft.api.v1.TxnOpResult;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -43,7 +45,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "kvctl", mixinStandardHelpOptions = true,
     description = "Talks to a rocksraft cluster.",
     subcommands = {KvCtl.Get.class, KvCtl.Put.class, KvCtl.Del.class, KvCtl.Scan.class, KvCtl.Txn.class,
-        KvCtl.Status.class, KvCtl.Check.class, KvCtl.Leader.class, KvCtl.Members.class})
+        KvCtl.Status.class, KvCtl.Check.class, KvCtl.Leader.class, KvCtl.Members.class, KvCtl.Snapshot.class})
 public final class KvCtl {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -464,6 +466,23 @@ public final class KvCtl {
         text.append(agree ? "replicas agree" : "REPLICAS DIVERGE");
         common.print(Map.of("agree", agree, "replicas", rows), text.toString());
         return agree ? 0 : 3;
+      }
+    }
+  }
+
+  @Command(name = "snapshot", description = "Has each node take a snapshot of its state now and purge its log below it.")
+  static final class Snapshot implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Override
+    public Integer call() throws Exception {
+      try (KvClient kv = common.client()) {
+        List<SnapshotResponse> taken = kv.snapshot();
+        common.print(Map.of("snapshots", taken.stream()
+                .map(r -> Map.of("id", r.getMemberId(), "index", r.getIndex(), "term", r.getTerm())).toList()),
+            taken.stream().map(r -> String.format("%-8s snapshot at index %d, term %d", r.getMemberId(), r.getIndex(),
+                r.getTerm())).collect(Collectors.joining("\n")));
+        return 0;
       }
     }
   }

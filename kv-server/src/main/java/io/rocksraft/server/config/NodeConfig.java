@@ -31,7 +31,8 @@ public record NodeConfig(
     Long blockCacheBytes,
     Map<String, String> ratis,
     WatchSettings watch,
-    Boolean join) {
+    Boolean join,
+    Snapshot snapshot) {
 
   public NodeConfig {
     id = Objects.requireNonNullElse(id, "n1");
@@ -52,11 +53,27 @@ public record NodeConfig(
     ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
     watch = Objects.requireNonNullElse(watch, WatchSettings.DEFAULTS);
     join = Objects.requireNonNullElse(join, false);
+    snapshot = Objects.requireNonNullElse(snapshot, Snapshot.DEFAULTS);
   }
 
   /** A single node with every default. */
   public static NodeConfig defaults() {
-    return new NodeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new NodeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null);
+  }
+
+  /**
+   * Snapshots (RocksDB checkpoints of the state): whether Ratis takes one by itself every
+   * {@code autoTriggerThreshold} applied entries, and how many the node keeps on disk.
+   */
+  public record Snapshot(Boolean autoTrigger, Long autoTriggerThreshold, Integer retain) {
+    public static final Snapshot DEFAULTS = new Snapshot(null, null, null);
+
+    public Snapshot {
+      autoTrigger = Objects.requireNonNullElse(autoTrigger, true);
+      autoTriggerThreshold = Objects.requireNonNullElse(autoTriggerThreshold, 100_000L);
+      retain = Objects.requireNonNullElse(retain, 2);
+    }
   }
 
   /** Watches: how many revisions of change history each node keeps. */
@@ -181,6 +198,12 @@ public record NodeConfig(
     if (raft.memberChangeTimeoutMs() < raft.rpcRequestTimeoutMs()) {
       errors.add("raft.memberChangeTimeoutMs must be at least raft.rpcRequestTimeoutMs");
     }
+    if (snapshot.autoTriggerThreshold() < 1) {
+      errors.add("snapshot.autoTriggerThreshold must be at least 1");
+    }
+    if (snapshot.retain() < 1) {
+      errors.add("snapshot.retain must be at least 1");
+    }
     if (raft.electionTimeoutMinMs() >= raft.electionTimeoutMaxMs()) {
       errors.add("raft.electionTimeoutMinMs must be below raft.electionTimeoutMaxMs");
     }
@@ -231,6 +254,7 @@ public record NodeConfig(
     return new NodeConfig(newId, cluster, dataDir != null ? dataDir : this.dataDir,
         raftAddress != null ? raftAddress : listed != null ? listed.raftAddress() : this.raftAddress,
         clientAddress != null ? clientAddress : listed != null ? listed.clientAddress() : this.clientAddress,
-        newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, ratis, watch, join);
+        newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, ratis, watch, join,
+        snapshot);
   }
 }

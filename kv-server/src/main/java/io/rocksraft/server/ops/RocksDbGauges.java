@@ -1,14 +1,16 @@
 package io.rocksraft.server.ops;
 
 import com.codahale.metrics.MetricRegistry;
-import io.rocksraft.server.state.StateStore;
+import io.rocksraft.raftlog.RocksDatabase;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.rocksdb.RocksDBException;
 
 /**
- * RocksDB statistics of the node's DB as Gauges, read at each scrape (each is a cheap
- * in-memory read): {@code rocksraft.rocksdb.STAT} for the whole DB and
- * {@code rocksraft.rocksdb.CF.STAT} per column family.
+ * RocksDB statistics of the node's databases as Gauges, read at each scrape (each is a cheap
+ * in-memory read): {@code rocksraft.rocksdb.CF.STAT} per column family of either database,
+ * {@code rocksraft.rocksdb.STAT} for the whole state database and
+ * {@code rocksraft.rocksdb.raft_log.STAT} for the whole log database.
  */
 public final class RocksDbGauges {
   public static final String PREFIX = "rocksraft.rocksdb";
@@ -32,26 +34,32 @@ public final class RocksDbGauges {
   public static final String SST_FILES = "sst_files";
 
   private interface Read {
-    long value() throws RocksDBException;
+    long value(RocksDatabase db) throws RocksDBException;
   }
 
   private RocksDbGauges() {
   }
 
-  public static void register(MetricRegistry registry, StateStore store) {
-    DB_WIDE.forEach((name, property) ->
-        registry.registerGauge(MetricRegistry.name(PREFIX, name), () -> read(() -> store.property(null, property))));
-    store.columnFamilies().forEach((cf, handle) -> {
+  /**
+   * Registers the gauges of a database: its whole-DB statistics under {@code dbPrefix}, its
+   * column families' under {@link #PREFIX}. {@code database} is asked at every read, since
+   * installing a snapshot replaces the state database.
+   */
+  public static void register(MetricRegistry registry, String dbPrefix, Supplier<RocksDatabase> database) {
+    DB_WIDE.forEach((name, property) -> registry.registerGauge(MetricRegistry.name(dbPrefix, name),
+        () -> read(database, db -> db.property(null, property))));
+    for (String cf : database.get().familyNames()) {
       PER_COLUMN_FAMILY.forEach((name, property) -> registry.registerGauge(MetricRegistry.name(PREFIX, cf, name),
-          () -> read(() -> store.property(handle, property))));
-      registry.registerGauge(MetricRegistry.name(PREFIX, cf, SST_FILES), () -> read(() -> store.sstFiles(handle)));
-    });
+          () -> read(database, db -> db.property(cf, property))));
+      registry.registerGauge(MetricRegistry.name(PREFIX, cf, SST_FILES), () -> read(database, db -> db.sstFiles(cf)));
+    }
   }
 
   /** The value, or null (which the exporters leave out) when RocksDB does not answer, e.g. once closed. */
-  private static Long read(Read read) {
+  private static Long read(Supplier<RocksDatabase> database, Read read) {
     try {
-      return read.value();
+      RocksDatabase db = database.get();
+      return db == null ? null : read.value(db);
     } catch (RocksDBException | IllegalStateException e) {
       return null;
     }

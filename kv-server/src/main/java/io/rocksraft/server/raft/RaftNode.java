@@ -4,7 +4,11 @@ import io.rocksraft.api.v1.Consistency;
 import io.rocksraft.api.v1.HashResponse;
 import io.rocksraft.api.v1.Member;
 import io.rocksraft.api.v1.ReadOptions;
+import io.rocksraft.api.v1.SnapshotResponse;
 import io.rocksraft.api.v1.StatusResponse;
+import io.rocksraft.raftlog.LogDb;
+import io.rocksraft.raftlog.LogPurger;
+import io.rocksraft.raftlog.RocksDatabase;
 import io.rocksraft.server.config.NodeConfig;
 import io.rocksraft.server.error.ErrorKind;
 import io.rocksraft.server.error.KvException;
@@ -13,12 +17,14 @@ import io.rocksraft.server.internal.CommandResult;
 import io.rocksraft.server.internal.Query;
 import io.rocksraft.server.internal.QueryResult;
 import io.rocksraft.server.state.KvStateMachine;
+import io.rocksraft.server.state.SnapshotStore;
 import io.rocksraft.server.state.StateStore;
 import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,18 +50,22 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.rocksdb.LRUCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,12 +77,25 @@ import org.slf4j.LoggerFactory;
 public final class RaftNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
   private static final long READ_RETRY_MS = 100;
+  /** How often payloads of entries Ratis has purged are dropped from raft_log. */
+  private static final Duration LOG_PURGE_PERIOD = Duration.ofSeconds(1);
+  /**
+   * Ratis' segment size: segments hold only entry headers (the payloads are in raft_log) and
+   * Ratis purges whole closed segments, so they are kept small for the log to shrink at each
+   * snapshot (some 40,000 headers each).
+   */
+  private static final SizeInBytes SEGMENT_SIZE = SizeInBytes.valueOf(1L << 20);
+  /** The lowest log index whose payload raft_log still holds: it moves up as snapshots purge the log. */
+  public static final String RAFT_LOG_FIRST_INDEX = "rocksraft.raft_log.first_index";
 
   private final NodeConfig config;
   private final RaftPeerId selfId;
   private final RaftGroup group;
-  private final StateStore store;
+  /** One block cache for the state and the log databases. */
+  private final LRUCache blockCache;
+  private final LogDb logDb;
   private final KvStateMachine stateMachine;
+  private final LogPurger logPurger;
   private final RaftServer server;
   /**
    * Forwards writes from a follower to the leader (Ratis finds it and follows changes).
@@ -101,9 +124,12 @@ public final class RaftNode implements AutoCloseable {
     this.selfId = RaftPeerId.valueOf(config.id());
     this.group = RaftGroup.valueOf(groupId(config.cluster()), config.peers().stream().map(RaftNode::peer).toList());
     Path dataDir = config.dataDir();
-    this.store = new StateStore(dataDir.resolve("db"), config.blockCacheBytes());
-    this.stateMachine = new KvStateMachine(store, config.id(), config.limits().maxRangeLimit(),
-        config.watch().historyRevisions(), metrics);
+    this.blockCache = RocksDatabase.newBlockCache(config.blockCacheBytes());
+    this.logDb = new LogDb(dataDir.resolve("log"), blockCache, config.id());
+    SnapshotStore snapshots = new SnapshotStore(dataDir.resolve("snapshots"), dataDir.resolve("snapshot-receive"),
+        config.snapshot().retain());
+    this.stateMachine = new KvStateMachine(dataDir.resolve("db"), blockCache, logDb.store(), snapshots, config.id(),
+        config.limits().maxRangeLimit(), config.watch().historyRevisions(), metrics);
     this.properties = properties(config, dataDir.resolve("raft"));
     this.server = RaftServer.newBuilder()
         .setServerId(selfId)
@@ -120,6 +146,24 @@ public final class RaftNode implements AutoCloseable {
     this.proposer = new Proposer(this::appendToLog, bp.maxQueuedWrites(), bp.maxInFlightBatches(), bp.maxBatchOps(),
         bp.maxBatchBytes(), metrics);
     this.readPermits = new Semaphore(bp.maxInFlightReads());
+    this.logPurger = new LogPurger(logDb.store(), this::logStartIndex,
+        () -> snapshots.latest().map(SnapshotStore.Local::index).orElse(0L), config.id());
+    metrics.registerGauge(RAFT_LOG_FIRST_INDEX, () -> {
+      try {
+        return logDb.firstIndex();
+      } catch (IllegalStateException closed) {
+        return null;
+      }
+    });
+  }
+
+  /** The first index in Ratis' log; negative when it holds no entry or is not open. */
+  private long logStartIndex() {
+    try {
+      return division().getRaftLog().getStartIndex();
+    } catch (IOException | RuntimeException e) {
+      return RaftLog.INVALID_LOG_INDEX;
+    }
   }
 
   private RaftClient newClient(RaftProperties properties) {
@@ -176,7 +220,14 @@ public final class RaftNode implements AutoCloseable {
     RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entryLimit + 1024));
     RaftServerConfigKeys.Write.setElementLimit(p, 4096);
     RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(256L << 20));
-    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, false);
+    NodeConfig.Snapshot snapshot = config.snapshot();
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, snapshot.autoTrigger());
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshot.autoTriggerThreshold());
+    // Purge the log up to each snapshot, even below a lagging follower's index: that follower
+    // gets the snapshot instead. Every snapshot purges (the default gap of 1024 would skip some).
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgeGap(p, 1);
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SEGMENT_SIZE);
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(raft.rpcRequestTimeoutMs(), TimeUnit.MILLISECONDS));
     RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 4 * config.backpressure().maxInFlightBatches() + 64);
     // Expert overrides, applied last: raw Ratis keys from the node YAML.
@@ -186,6 +237,7 @@ public final class RaftNode implements AutoCloseable {
 
   public void start() throws IOException {
     server.start();
+    logPurger.start(LOG_PURGE_PERIOD);
     LOG.info("[{}] Raft server started on {} in group {}", config.id(), config.raftAddress(), group.getGroupId());
   }
 
@@ -201,9 +253,14 @@ public final class RaftNode implements AutoCloseable {
     return stateMachine;
   }
 
-  /** This node's RocksDB, for health checks and statistics. */
+  /** This node's state database (it changes when a snapshot is installed); null once closed. */
   public StateStore store() {
-    return store;
+    return stateMachine.store();
+  }
+
+  /** This node's Raft log payload database, for health checks and statistics. */
+  public RocksDatabase logDatabase() {
+    return logDb.database();
   }
 
   /** This node's Ratis division, for health checks: its role, leader, log and configuration. */
@@ -305,12 +362,7 @@ public final class RaftNode implements AutoCloseable {
 
   /** After these the ordered client's sliding window is closed: every later request would fail. */
   private static boolean breaksTheClient(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof AlreadyClosedException || t instanceof RaftRetryFailureException) {
-        return true;
-      }
-    }
-    return false;
+    return causedBy(failure, AlreadyClosedException.class) || causedBy(failure, RaftRetryFailureException.class);
   }
 
   private void renew(RaftClient old) {
@@ -476,6 +528,56 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Takes a snapshot of this node's state now (unless nothing was applied since the last one)
+   * and lets Ratis purge its log below it. Completes with the snapshot's index and term.
+   */
+  public CompletableFuture<SnapshotResponse> takeSnapshot() {
+    return takeSnapshot(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs()));
+  }
+
+  private CompletableFuture<SnapshotResponse> takeSnapshot(long deadlineNanos) {
+    long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    // Creation gap 1: a new snapshot whenever anything was applied since the last one.
+    SnapshotManagementRequest request = SnapshotManagementRequest.newCreate(localClientId, selfId,
+        group.getGroupId(), localCallIds.incrementAndGet(), timeoutMs, 1);
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      reply = server.snapshotManagementAsync(request);
+    } catch (RuntimeException e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    return reply.handle((r, error) -> {
+      if (error == null && !r.isSuccess()) {
+        error = r.getException();
+      }
+      if (error != null && causedBy(error, TimeoutIOException.class) && System.nanoTime() < deadlineNanos) {
+        // Ratis times out whichever snapshot request is pending when the timer of an earlier,
+        // already answered request fires (3.2.2): ask again until our own deadline.
+        return takeSnapshot(deadlineNanos);
+      }
+      if (error != null) {
+        throw RatisErrors.toKv(error);
+      }
+      long index = r.getLogIndex();
+      SnapshotStore.Local latest = stateMachine.snapshots().latest()
+          .filter(l -> l.index() == index)
+          .orElseThrow(() -> new KvException(ErrorKind.UNAVAILABLE, "no snapshot taken on " + config.id()
+              + " (nothing applied yet, or still replaying its log after a restart); retry later"));
+      return CompletableFuture.completedFuture(
+          SnapshotResponse.newBuilder().setMemberId(config.id()).setIndex(index).setTerm(latest.term()).build());
+    }).thenCompose(f -> f);
+  }
+
+  private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** This replica's state hash at a hash point. */
   public CompletableFuture<HashResponse> hashAt(long index) {
     return stateMachine.hashAt(index);
@@ -510,6 +612,7 @@ public final class RaftNode implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    logPurger.close();
     adminExecutor.shutdownNow();
     proposer.close();
     try {
@@ -518,7 +621,14 @@ public final class RaftNode implements AutoCloseable {
       try {
         server.close();
       } finally {
-        store.close();
+        try {
+          // Ratis closes the state machine when its apply thread stops; this covers a server
+          // that never started it.
+          stateMachine.close();
+        } finally {
+          logDb.close();
+          blockCache.close();
+        }
       }
     }
     LOG.info("[{}] stopped", config.id());

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * so a crash leaves either all of an entry or none of it. Called by one thread only, in log
  * order; every replica computes the same state from the same entries.
  */
-final class Applier {
+final class Applier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
 
   private final StateStore store;
@@ -101,7 +101,7 @@ final class Applier {
         results.addResults(entry.applyOnce(command));
       }
       sessions.expire(entry.meta, wb, clock);
-      wb.put(store.meta(), MetaKeys.APPLIED, ByteBuffer.allocate(16).putLong(term).putLong(index).array());
+      wb.put(store.meta(), MetaKeys.APPLIED, appliedBytes(term, index));
       wb.put(store.meta(), MetaKeys.REVISION, MetaKeys.fromLong(entry.revision));
       wb.put(store.meta(), MetaKeys.CLOCK, MetaKeys.fromLong(clock));
       long oldest = oldestHistory;
@@ -122,6 +122,27 @@ final class Applier {
     } catch (RocksDBException e) {
       throw new IllegalStateException("applying entry " + index + " to RocksDB failed", e);
     }
+  }
+
+  /**
+   * Records {@code term}/{@code index} as applied when entries without state changes
+   * (configuration, no-op) moved past the last applied one, so that a snapshot's meta names
+   * exactly the index it is taken at.
+   */
+  void advanceTo(long term, long index) {
+    if (index <= applied.index()) {
+      return;
+    }
+    try {
+      store.db().put(store.meta(), writeOptions, MetaKeys.APPLIED, appliedBytes(term, index));
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("recording applied index " + index + " failed", e);
+    }
+    applied = new AppliedState(term, index, applied.revision());
+  }
+
+  private static byte[] appliedBytes(long term, long index) {
+    return ByteBuffer.allocate(16).putLong(term).putLong(index).array();
   }
 
   private AppliedState readApplied() {
@@ -348,6 +369,13 @@ final class Applier {
         default -> false;
       };
     }
+  }
+
+  /** Frees the native options; the store itself is not the applier's to close. */
+  @Override
+  public void close() {
+    writeOptions.close();
+    readOptions.close();
   }
 
   static WriteId writeIdOf(Command command) {

@@ -33,10 +33,10 @@ public final class History {
   /** Events of whole revisions, in order; the next read starts at {@code nextRevision}. */
   public record Page(List<Event> events, long nextRevision) {}
 
-  private final StateStore store;
+  private final CurrentStore store;
   private final LongSupplier oldestKept;
 
-  History(StateStore store, LongSupplier oldestKept) {
+  History(CurrentStore store, LongSupplier oldestKept) {
     this.store = store;
     this.oldestKept = oldestKept;
   }
@@ -61,10 +61,14 @@ public final class History {
    * @throws KvException COMPACTED when {@code from} is older than the oldest kept revision
    */
   public Page read(Filter filter, long from, long upTo, int maxEvents) {
+    return store.read(s -> read(s, filter, from, upTo, maxEvents));
+  }
+
+  private Page read(StateStore s, Filter filter, long from, long upTo, int maxEvents) {
     List<Event> events = new ArrayList<>();
     try (Slice upperBound = new Slice(key(upTo + 1, 0));
          ReadOptions options = new ReadOptions().setIterateUpperBound(upperBound);
-         RocksIterator it = store.db().newIterator(store.history(), options)) {
+         RocksIterator it = s.db().newIterator(s.history(), options)) {
       it.seek(key(from, 0));
       // Checked after the iterator pinned its view: if `from` is kept now, what it sees is whole.
       checkKept(from);

@@ -8,16 +8,19 @@ import io.rocksraft.server.error.ErrorKind;
 import io.rocksraft.server.error.KvException;
 import io.rocksraft.server.internal.Query;
 import io.rocksraft.server.internal.QueryResult;
+import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -25,13 +28,16 @@ import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
+import org.rocksdb.Cache;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.slf4j.Logger;
@@ -42,22 +48,48 @@ import org.slf4j.LoggerFactory;
  * state-machine data (kept by raft-log in RocksDB); applying one writes the {@code kv} and
  * {@code meta} column families in a single batch. Entries at or below the persisted applied
  * index are skipped, so re-delivery after a restart is harmless.
+ *
+ * <p>Snapshots are checkpoints of the state database ({@link SnapshotStore}). Ratis calls
+ * {@link #takeSnapshot} and {@link #reinitialize} on the thread that applies entries, so
+ * neither races an apply: a checkpoint holds exactly the applied state, and an installed
+ * snapshot replaces the database between two entries.
  */
 public final class KvStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
   private static final int HASHES_KEPT = 16;
 
-  private final StateStore store;
+  /** Time to apply one log entry (one coalesced batch of writes) to RocksDB. */
+  public static final String APPLY_TIMER = "rocksraft.state.apply";
+  /** Time to take one snapshot (checkpoint, checksums, manifest). */
+  public static final String SNAPSHOT_TIMER = "rocksraft.snapshot.take";
+  public static final String SNAPSHOT_LAST_INDEX = "rocksraft.snapshot.last_index";
+  public static final String SNAPSHOT_LAST_AGE = "rocksraft.snapshot.last_age_seconds";
+  /** Snapshots received from the leader and installed in place of the state database. */
+  public static final String SNAPSHOTS_INSTALLED = "rocksraft.snapshot.installed";
+  /** Bytes of the snapshots received from the leader. */
+  public static final String SNAPSHOT_RECEIVED_BYTES = "rocksraft.snapshot.install_received_bytes";
+
+  private final Path dbDir;
+  private final Cache blockCache;
+  private final CurrentStore store;
   private final LogDataApi dataApi;
-  private final Applier applier;
-  private final Queries queries;
+  private final SnapshotStore snapshots;
   private final String memberId;
+  private final int maxRangeLimit;
+  private final long historyRevisions;
+  /** Replaced with the database when a snapshot is installed (on the apply thread). */
+  private volatile Applier applier;
+  /** The last index Ratis handed this machine; below the applied index while it replays after a restart. */
+  private volatile long delivered;
+  private final Queries queries;
   private final AppliedIndexWaiters waiters = new AppliedIndexWaiters();
   private final History history;
   /** Told after every entry that changed the revision (watches wait on it). */
   private final List<Runnable> revisionListeners = new CopyOnWriteArrayList<>();
   private final Timer applyTimer;
-  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final Timer snapshotTimer;
+  private final Counter snapshotsInstalled;
+  private final Counter snapshotReceivedBytes;
   private final ExecutorService hasher;
   private final Map<Long, CompletableFuture<HashResponse>> hashes = new LinkedHashMap<>() {
     @Override
@@ -66,18 +98,32 @@ public final class KvStateMachine extends BaseStateMachine {
     }
   };
 
-  /** Time to apply one log entry (one coalesced batch of writes) to RocksDB. */
-  public static final String APPLY_TIMER = "rocksraft.state.apply";
-
-  public KvStateMachine(StateStore store, String memberId, int maxRangeLimit, long historyRevisions,
-                        MetricRegistry metrics) {
-    this.store = store;
-    this.applyTimer = metrics.timer(APPLY_TIMER);
+  /**
+   * Opens the state database in {@code dbDir} (finishing a snapshot install a crash
+   * interrupted); {@code log} holds the entries' payloads, {@code snapshots} the checkpoints.
+   */
+  public KvStateMachine(Path dbDir, Cache blockCache, LogStore log, SnapshotStore snapshots, String memberId,
+                        int maxRangeLimit, long historyRevisions, MetricRegistry metrics) throws IOException {
+    this.dbDir = dbDir;
+    this.blockCache = blockCache;
+    this.snapshots = snapshots;
     this.memberId = memberId;
-    this.dataApi = new LogDataApi(new LogStore(store.db(), store.raftLog(), memberId));
-    this.applier = new Applier(store, memberId, maxRangeLimit, historyRevisions);
-    this.history = new History(store, applier::oldestHistory);
-    this.queries = new Queries(store, memberId, maxRangeLimit, applier::applied);
+    this.maxRangeLimit = maxRangeLimit;
+    this.historyRevisions = historyRevisions;
+    DbSwap.recover(dbDir);
+    StateStore opened = new StateStore(dbDir, blockCache);
+    this.store = new CurrentStore(opened);
+    this.applier = new Applier(opened, memberId, maxRangeLimit, historyRevisions);
+    this.dataApi = new LogDataApi(log);
+    this.history = new History(store, () -> applier.oldestHistory());
+    this.queries = new Queries(store, memberId, maxRangeLimit, this::applied);
+    this.applyTimer = metrics.timer(APPLY_TIMER);
+    this.snapshotTimer = metrics.timer(SNAPSHOT_TIMER);
+    this.snapshotsInstalled = metrics.counter(SNAPSHOTS_INSTALLED);
+    this.snapshotReceivedBytes = metrics.counter(SNAPSHOT_RECEIVED_BYTES);
+    metrics.registerGauge(SNAPSHOT_LAST_INDEX, () -> snapshots.latest().map(SnapshotStore.Local::index).orElse(0L));
+    metrics.registerGauge(SNAPSHOT_LAST_AGE, () -> snapshots.latest()
+        .map(l -> (System.currentTimeMillis() - l.manifest().createdAtMillis()) / 1000).orElse(null));
     this.hasher = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, memberId + "-state-hash");
       t.setDaemon(true);
@@ -89,11 +135,22 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
-    storage.init(raftStorage);
+    getLifeCycle().transition(LifeCycle.State.STARTING);
+    snapshots.init(raftStorage);
+    SnapshotStore.Local latest = snapshots.latest().orElse(null);
+    if (latest != null && latest.index() > applier.applied().index()) {
+      // A snapshot received before a crash that did not reach the database yet.
+      LOG.info("[{}] the state database is at index {}, behind snapshot {}: installing it", memberId,
+          applier.applied().index(), latest.dir().getFileName());
+      install(latest);
+    }
+    // Ratis replays the log from the latest snapshot on.
+    delivered = latest == null ? 0 : latest.index();
     AppliedState applied = applier.applied();
     if (applied.index() > 0) {
       updateLastAppliedTermIndex(applied.term(), applied.index());
     }
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
     LOG.info("[{}] state machine at term {} index {} revision {}", memberId, applied.term(), applied.index(),
         applied.revision());
   }
@@ -105,11 +162,20 @@ public final class KvStateMachine extends BaseStateMachine {
 
   @Override
   public StateMachineStorage getStateMachineStorage() {
-    return storage;
+    return snapshots;
+  }
+
+  public SnapshotStore snapshots() {
+    return snapshots;
   }
 
   public AppliedState applied() {
     return applier.applied();
+  }
+
+  /** The state database in use (it changes when a snapshot is installed), for statistics; null once closed. */
+  public StateStore store() {
+    return store.get();
   }
 
   @Override
@@ -127,20 +193,22 @@ public final class KvStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
     long index = entry.getIndex();
-    if (index <= applier.applied().index()) {
+    delivered = index;
+    Applier current = applier;
+    if (index <= current.applied().index()) {
       return CompletableFuture.completedFuture(Message.EMPTY);
     }
-    long revisionBefore = applier.applied().revision();
+    long revisionBefore = current.applied().revision();
     Applier.Outcome outcome;
     try (Timer.Context timed = applyTimer.time()) {
-      outcome = applier.apply(payloadOf(entry), entry.getTerm(), index);
+      outcome = current.apply(payloadOf(entry), entry.getTerm(), index);
     }
     if (outcome.hashPoint()) {
       startHash(index);
     }
     updateLastAppliedTermIndex(entry.getTerm(), index);
     waiters.advance(index);
-    if (applier.applied().revision() != revisionBefore) {
+    if (current.applied().revision() != revisionBefore) {
       revisionListeners.forEach(Runnable::run);
     }
     return CompletableFuture.completedFuture(
@@ -163,11 +231,118 @@ public final class KvStateMachine extends BaseStateMachine {
 
   @Override
   public void notifyTermIndexUpdated(long term, long index) {
+    delivered = index;
     // Configuration and no-op entries: never move backwards past what RocksDB already holds.
     if (index > getLastAppliedTermIndex().getIndex()) {
       updateLastAppliedTermIndex(term, index);
     }
     waiters.advance(index);
+  }
+
+  /**
+   * Checkpoints the state database at the last applied index. Runs on the apply thread after
+   * every applied entry's future completed (ours complete before they are returned), so the
+   * database holds exactly that state.
+   */
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || last.getIndex() <= 0) {
+      return RaftLog.INVALID_LOG_INDEX;
+    }
+    if (delivered < last.getIndex()) {
+      // Replaying after a restart: Ratis' applied index is below the database's, and a
+      // snapshot may not claim more than Ratis applied. The next trigger takes it.
+      LOG.info("[{}] no snapshot while replaying the log ({} of {})", memberId, delivered, last.getIndex());
+      return RaftLog.INVALID_LOG_INDEX;
+    }
+    SnapshotStore.Local previous = snapshots.latest().orElse(null);
+    if (previous != null && previous.index() >= last.getIndex()) {
+      return previous.index();
+    }
+    try (Timer.Context timed = snapshotTimer.time()) {
+      Applier current = applier;
+      current.advanceTo(last.getTerm(), last.getIndex());
+      AppliedState state = current.applied();
+      SnapshotStore.Local taken = snapshots.take(store.get().db(), state.term(), state.index(), state.revision());
+      LOG.info("[{}] snapshot {} taken: {} files, {} bytes", memberId, taken.dir().getFileName(),
+          taken.manifest().files().size(), taken.manifest().totalBytes());
+      return taken.index();
+    }
+  }
+
+  @Override
+  public synchronized void pause() {
+    // Ratis pauses before it writes a received snapshot; the old state keeps serving reads.
+    if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+      getLifeCycle().transition(LifeCycle.State.PAUSING);
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+  }
+
+  /**
+   * Loads the snapshot Ratis just received from the leader into the snapshot directory:
+   * replaces the state database by its checkpoint. Ratis then sets its applied index to the
+   * snapshot's and applies the entries after it.
+   */
+  @Override
+  public synchronized void reinitialize() throws IOException {
+    SnapshotStore.Local received = snapshots.reload()
+        .orElseThrow(() -> new IOException("reinitialize: no snapshot in " + snapshots.root()));
+    if (received.index() > applier.applied().index()) {
+      install(received);
+      snapshotsInstalled.inc();
+      snapshotReceivedBytes.inc(received.manifest().totalBytes());
+    } else {
+      LOG.info("[{}] snapshot {} is not ahead of the state database (index {}); kept the database", memberId,
+          received.dir().getFileName(), applier.applied().index());
+    }
+    delivered = received.index();
+    if (received.index() > getLastAppliedTermIndex().getIndex()) {
+      updateLastAppliedTermIndex(received.term(), received.index());
+    }
+    if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+      getLifeCycle().transition(LifeCycle.State.STARTING);
+      getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+  }
+
+  /** Replaces the state database by the snapshot's checkpoint; on the apply thread (or before it runs). */
+  private void install(SnapshotStore.Local snapshot) throws IOException {
+    snapshot.manifest().verify(snapshot.dir());
+    awaitHashes();
+    DbSwap.prepare(snapshot.dir(), dbDir, snapshot.manifest().files().stream()
+        .map(SnapshotManifest.FileEntry::name).toList());
+    Applier before = applier;
+    store.replace(() -> {
+      DbSwap.commit(dbDir);
+      StateStore opened = new StateStore(dbDir, blockCache);
+      // Inside the swap: a reader never sees the new database with the old applier's bounds.
+      applier = new Applier(opened, memberId, maxRangeLimit, historyRevisions);
+      return opened;
+    });
+    before.close();
+    AppliedState applied = applier.applied();
+    if (applied.index() != snapshot.index()) {
+      LOG.warn("[{}] snapshot {} holds applied index {}, its manifest says {}", memberId,
+          snapshot.dir().getFileName(), applied.index(), snapshot.index());
+    }
+    LOG.info("[{}] installed snapshot {}: term {} index {} revision {}", memberId, snapshot.dir().getFileName(),
+        applied.term(), applied.index(), applied.revision());
+    waiters.advance(applied.index());
+    revisionListeners.forEach(Runnable::run);
+  }
+
+  /** Lets every started hash finish: each holds a RocksDB snapshot of the current database. */
+  private void awaitHashes() throws IOException {
+    try {
+      hasher.submit(() -> { }).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for state hashes", e);
+    } catch (ExecutionException e) {
+      throw new IOException(e);
+    }
   }
 
   @Override
@@ -182,16 +357,18 @@ public final class KvStateMachine extends BaseStateMachine {
 
   /** The member addresses recorded through the log by member add, by id. */
   public Map<String, Member> memberAddresses() {
-    Map<String, Member> out = new TreeMap<>();
-    try (RocksIterator it = store.db().newIterator(store.meta())) {
-      for (it.seek(new byte[] {MetaKeys.MEMBER}); it.isValid() && it.key()[0] == MetaKeys.MEMBER; it.next()) {
-        Member m = Member.parseFrom(it.value());
-        out.put(m.getId(), m);
+    return store.read(s -> {
+      Map<String, Member> out = new TreeMap<>();
+      try (RocksIterator it = s.db().newIterator(s.meta())) {
+        for (it.seek(new byte[] {MetaKeys.MEMBER}); it.isValid() && it.key()[0] == MetaKeys.MEMBER; it.next()) {
+          Member m = Member.parseFrom(it.value());
+          out.put(m.getId(), m);
+        }
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("a member record in meta is not a Member", e);
       }
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("a member record in meta is not a Member", e);
-    }
-    return out;
+      return out;
+    });
   }
 
   /** The change history watches read. */
@@ -217,17 +394,19 @@ public final class KvStateMachine extends BaseStateMachine {
 
   private void startHash(long index) {
     AppliedState state = applier.applied();
+    StateStore current = store.get();
     // The snapshot is taken on the apply thread, so it holds exactly the state at index.
-    var snapshot = store.db().getSnapshot();
-    CompletableFuture<HashResponse> f = CompletableFuture.supplyAsync(() -> {
-      HashResponse h = StateHasher.hash(store, snapshot, memberId, index, state.revision());
+    var snapshot = current.db().getSnapshot();
+    CompletableFuture<HashResponse> f = CompletableFuture.supplyAsync(() -> store.read(s -> {
+      // An install waits for this task before it replaces the database, so s is current.
+      HashResponse h = StateHasher.hash(s, snapshot, memberId, index, state.revision());
       try {
-        store.db().put(store.meta(), MetaKeys.hash(index), h.toByteArray());
+        s.db().put(s.meta(), MetaKeys.hash(index), h.toByteArray());
       } catch (RocksDBException e) {
         LOG.warn("[{}] could not persist the state hash at {}: {}", memberId, index, e.getMessage());
       }
       return h;
-    }, hasher);
+    }), hasher);
     synchronized (hashes) {
       hashes.put(index, f);
     }
@@ -243,23 +422,26 @@ public final class KvStateMachine extends BaseStateMachine {
       if (f != null) {
         return f;
       }
-      try {
-        byte[] stored = store.db().get(store.meta(), MetaKeys.hash(index));
-        if (stored != null) {
-          return CompletableFuture.completedFuture(HashResponse.parseFrom(stored));
+      return store.read(s -> {
+        try {
+          byte[] stored = s.db().get(s.meta(), MetaKeys.hash(index));
+          if (stored != null) {
+            return CompletableFuture.completedFuture(HashResponse.parseFrom(stored));
+          }
+        } catch (RocksDBException | InvalidProtocolBufferException e) {
+          return CompletableFuture.failedFuture(e);
         }
-      } catch (RocksDBException | InvalidProtocolBufferException e) {
-        return CompletableFuture.failedFuture(e);
-      }
-      return CompletableFuture.failedFuture(new KvException(ErrorKind.FAILED_PRECONDITION,
-          "no hash point at index " + index + " on " + memberId));
+        return CompletableFuture.failedFuture(new KvException(ErrorKind.FAILED_PRECONDITION,
+            "no hash point at index " + index + " on " + memberId));
+      });
     });
   }
 
+  /** Closes the state database; idempotent (the node calls it again after Ratis did). */
   @Override
   public void close() throws IOException {
     hasher.shutdownNow();
-    dataApi.store().close();
+    store.close();
     super.close();
   }
 }

@@ -12,13 +12,13 @@ import org.rocksdb.ReadOptions;
 
 /** Reads of the committed state, answered by any replica. */
 final class Queries {
-  private final StateStore store;
+  private final CurrentStore store;
   private final String memberId;
   private final int maxRangeLimit;
   private final Supplier<AppliedState> applied;
   private final ReadOptions readOptions = new ReadOptions();
 
-  Queries(StateStore store, String memberId, int maxRangeLimit, Supplier<AppliedState> applied) {
+  Queries(CurrentStore store, String memberId, int maxRangeLimit, Supplier<AppliedState> applied) {
     this.store = store;
     this.memberId = memberId;
     this.maxRangeLimit = maxRangeLimit;
@@ -35,12 +35,14 @@ final class Queries {
     ResponseHeader header = ResponseHeader.newBuilder()
         .setRevision(state.revision()).setRaftTerm(state.term()).setRaftIndex(state.index())
         .setMemberId(memberId).build();
-    KvView kv = new KvView(store.db(), store.kv(), null, readOptions);
-    return switch (query.getQCase()) {
-      case GET -> QueryResult.newBuilder().setGet(get(kv, query.getGet(), header)).build();
-      case RANGE -> QueryResult.newBuilder().setRange(range(kv, query.getRange(), header)).build();
-      default -> throw new IllegalArgumentException("empty query");
-    };
+    return store.read(s -> {
+      KvView kv = new KvView(s.db(), s.kv(), null, readOptions);
+      return switch (query.getQCase()) {
+        case GET -> QueryResult.newBuilder().setGet(get(kv, query.getGet(), header)).build();
+        case RANGE -> QueryResult.newBuilder().setRange(range(kv, query.getRange(), header)).build();
+        default -> throw new IllegalArgumentException("empty query");
+      };
+    });
   }
 
   private GetResponse get(KvView kv, GetRequest req, ResponseHeader header) {

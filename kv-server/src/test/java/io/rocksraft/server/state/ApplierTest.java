@@ -10,29 +10,33 @@ import io.rocksraft.server.internal.Command;
 import io.rocksraft.server.internal.CommandResult;
 import io.rocksraft.server.internal.Failure;
 import io.rocksraft.server.internal.LogBatch;
+import io.rocksraft.raftlog.RocksDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.LRUCache;
 
 /** The applier on a real RocksDB, entry by entry, with the proposer clock under the test's control. */
 class ApplierTest {
   @TempDir Path dir;
+  private final LRUCache cache = RocksDatabase.newBlockCache(8 << 20);
   private StateStore store;
   private Applier applier;
   private long index;
 
   @BeforeEach
   void open() throws Exception {
-    store = new StateStore(dir, 8 << 20);
+    store = new StateStore(dir, cache);
     applier = new Applier(store, "n1", 1000, 100);
   }
 
   @AfterEach
   void close() {
     store.close();
+    cache.close();
   }
 
   private static ByteString b(String s) {
@@ -99,7 +103,7 @@ class ApplierTest {
     apply(1_000, put("c", 1, 1, "k", "v"));
     long revision = applier.applied().revision();
     store.close();
-    store = new StateStore(dir, 8 << 20);
+    store = new StateStore(dir, cache);
     applier = new Applier(store, "n1", 1000, 100);
 
     assertThat(applier.applied().index()).isEqualTo(index);

@@ -6,13 +6,15 @@ import io.rocksraft.api.v1.HashPointResponse;
 import io.rocksraft.api.v1.HashRequest;
 import io.rocksraft.api.v1.HashResponse;
 import io.rocksraft.api.v1.MaintenanceGrpc;
+import io.rocksraft.api.v1.SnapshotRequest;
+import io.rocksraft.api.v1.SnapshotResponse;
 import io.rocksraft.server.error.KvException;
 import io.rocksraft.server.internal.Command;
 import io.rocksraft.server.internal.CommandResult;
 import io.rocksraft.server.internal.HashPoint;
 import io.rocksraft.server.raft.RaftNode;
 
-/** {@code kv.v1.Maintenance}: consistency checks across replicas. */
+/** {@code kv.v1.Maintenance}: consistency checks across replicas, snapshots on demand. */
 public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   private final RaftNode node;
   private final Calls calls;
@@ -36,5 +38,10 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
       }
       return node.hashAt(req.getIndex());
     });
+  }
+
+  @Override
+  public void snapshot(SnapshotRequest req, StreamObserver<SnapshotResponse> out) {
+    calls.unary(out, node::takeSnapshot);
   }
 }
