@@ -174,7 +174,7 @@ public final class DirectoryObjectStore implements ObjectStore {
 
   @Override
   public String describe() {
-    return root.toString();
+    return root + "/";
   }
 
   @Override
