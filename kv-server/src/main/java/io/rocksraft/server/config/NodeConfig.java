@@ -32,7 +32,8 @@ public record NodeConfig(
     Map<String, String> ratis,
     WatchSettings watch,
     Boolean join,
-    Snapshot snapshot) {
+    Snapshot snapshot,
+    TierConfig tier) {
 
   public NodeConfig {
     id = Objects.requireNonNullElse(id, "n1");
@@ -54,12 +55,13 @@ public record NodeConfig(
     watch = Objects.requireNonNullElse(watch, WatchSettings.DEFAULTS);
     join = Objects.requireNonNullElse(join, false);
     snapshot = Objects.requireNonNullElse(snapshot, Snapshot.DEFAULTS);
+    tier = Objects.requireNonNullElse(tier, TierConfig.DEFAULTS);
   }
 
   /** A single node with every default. */
   public static NodeConfig defaults() {
     return new NodeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null);
+        null, null);
   }
 
   /**
@@ -218,6 +220,11 @@ public record NodeConfig(
     if (health.minFreeDiskBytes() < 0) {
       errors.add("health.minFreeDiskBytes must not be negative");
     }
+    try {
+      tier.validate();
+    } catch (IllegalArgumentException e) {
+      errors.add(e.getMessage());
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("invalid configuration: " + String.join("; ", errors));
     }
@@ -255,6 +262,6 @@ public record NodeConfig(
         raftAddress != null ? raftAddress : listed != null ? listed.raftAddress() : this.raftAddress,
         clientAddress != null ? clientAddress : listed != null ? listed.clientAddress() : this.clientAddress,
         newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, ratis, watch, join,
-        snapshot);
+        snapshot, tier);
   }
 }

@@ -24,6 +24,7 @@ public final class AdminEndpoints {
     };
     environment.healthChecks().register(RocksDbHealthCheck.NAME,
         new RocksDbHealthCheck(List.of(state, raft::logDatabase), node.dataDir(), node.health()));
+    raft.tier().ifPresent(t -> environment.healthChecks().register(TierHealthCheck.NAME, new TierHealthCheck(t)));
     RocksDbGauges.register(environment.metrics(), RocksDbGauges.PREFIX, state);
     RocksDbGauges.register(environment.metrics(), MetricRegistry.name(RocksDbGauges.PREFIX, LogDb.RAFT_LOG),
         raft::logDatabase);

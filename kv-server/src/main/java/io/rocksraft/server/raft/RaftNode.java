@@ -18,6 +18,9 @@ import io.rocksraft.server.internal.Query;
 import io.rocksraft.server.internal.QueryResult;
 import io.rocksraft.server.state.KvStateMachine;
 import io.rocksraft.server.state.SnapshotStore;
+import io.rocksraft.server.state.SnapshotTransfer;
+import io.rocksraft.server.tier.Tier;
+import io.rocksraft.server.tier.TierSnapshotTransfer;
 import io.rocksraft.server.state.StateStore;
 import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -28,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -95,6 +99,8 @@ public final class RaftNode implements AutoCloseable {
   private final LRUCache blockCache;
   private final LogDb logDb;
   private final KvStateMachine stateMachine;
+  /** The object-storage tier's side of snapshots; null when the tier is off. */
+  private final TierSnapshotTransfer transfer;
   private final LogPurger logPurger;
   private final RaftServer server;
   /**
@@ -128,8 +134,13 @@ public final class RaftNode implements AutoCloseable {
     this.logDb = new LogDb(dataDir.resolve("log"), blockCache, config.id());
     SnapshotStore snapshots = new SnapshotStore(dataDir.resolve("snapshots"), dataDir.resolve("snapshot-receive"),
         config.snapshot().retain());
-    this.stateMachine = new KvStateMachine(dataDir.resolve("db"), blockCache, logDb.store(), snapshots, config.id(),
-        config.limits().maxRangeLimit(), config.watch().historyRevisions(), metrics);
+    this.transfer = config.tier().enabled()
+        ? new TierSnapshotTransfer(Tier.open(config.tier(), dataDir, metrics), config.cluster(), this::isLeader,
+            snapshots::latest, dataDir.resolve("tier-staging"), Duration.ofMillis(config.raft().memberChangeTimeoutMs()))
+        : null;
+    this.stateMachine = new KvStateMachine(dataDir.resolve("db"), blockCache, logDb.store(), snapshots,
+        transfer != null ? transfer : SnapshotTransfer.NONE, config.id(), config.limits().maxRangeLimit(),
+        config.watch().historyRevisions(), metrics);
     this.properties = properties(config, dataDir.resolve("raft"));
     this.server = RaftServer.newBuilder()
         .setServerId(selfId)
@@ -228,6 +239,9 @@ public final class RaftNode implements AutoCloseable {
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgeGap(p, 1);
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SEGMENT_SIZE);
+    // With the tier on, a follower that needs a snapshot fetches it from the bucket (see
+    // KvStateMachine.notifyInstallSnapshotFromLeader) instead of loading the leader.
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, !config.tier().enabled());
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(raft.rpcRequestTimeoutMs(), TimeUnit.MILLISECONDS));
     RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 4 * config.backpressure().maxInFlightBatches() + 64);
     // Expert overrides, applied last: raw Ratis keys from the node YAML.
@@ -251,6 +265,11 @@ public final class RaftNode implements AutoCloseable {
 
   public KvStateMachine stateMachine() {
     return stateMachine;
+  }
+
+  /** The tier's upload and fetch state, when the tier is on. */
+  public Optional<TierSnapshotTransfer> tier() {
+    return Optional.ofNullable(transfer);
   }
 
   /** This node's state database (it changes when a snapshot is installed); null once closed. */
@@ -626,6 +645,9 @@ public final class RaftNode implements AutoCloseable {
           // that never started it.
           stateMachine.close();
         } finally {
+          if (transfer != null) {
+            transfer.close();
+          }
           logDb.close();
           blockCache.close();
         }

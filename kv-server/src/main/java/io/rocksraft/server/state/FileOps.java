@@ -11,24 +11,24 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** The few durable file-system steps snapshots take: syncs, atomic renames, tree removal. */
-final class FileOps {
+public final class FileOps {
   private FileOps() {}
 
   /** Syncs a file's content, or a directory's entries (so that a rename in it survives a crash). */
-  static void sync(Path path) throws IOException {
+  public static void sync(Path path) throws IOException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       channel.force(true);
     }
   }
 
   /** Renames {@code from} to {@code to} in one step and syncs the parent directory. */
-  static void rename(Path from, Path to) throws IOException {
+  public static void rename(Path from, Path to) throws IOException {
     Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     sync(to.toAbsolutePath().getParent());
   }
 
   /** Removes a file or a directory with everything in it; nothing when it does not exist. */
-  static void deleteTree(Path root) throws IOException {
+  public static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }
@@ -40,7 +40,7 @@ final class FileOps {
   }
 
   /** The regular files of a directory, by name. */
-  static List<String> fileNames(Path dir) throws IOException {
+  public static List<String> fileNames(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
     }

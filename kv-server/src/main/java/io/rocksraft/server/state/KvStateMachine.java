@@ -19,14 +19,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -68,12 +72,17 @@ public final class KvStateMachine extends BaseStateMachine {
   public static final String SNAPSHOTS_INSTALLED = "rocksraft.snapshot.installed";
   /** Bytes of the snapshots received from the leader. */
   public static final String SNAPSHOT_RECEIVED_BYTES = "rocksraft.snapshot.install_received_bytes";
+  /** Snapshots fetched from the object-storage tier and installed (the leader sent nothing). */
+  public static final String SNAPSHOTS_FROM_TIER = "rocksraft.snapshot.installed_from_tier";
 
   private final Path dbDir;
   private final Cache blockCache;
   private final CurrentStore store;
   private final LogDataApi dataApi;
   private final SnapshotStore snapshots;
+  private final SnapshotTransfer transfer;
+  /** Set while a snapshot fetched from the tier waits for Ratis to reload it. */
+  private volatile boolean fetchedFromTier;
   private final String memberId;
   private final int maxRangeLimit;
   private final long historyRevisions;
@@ -90,7 +99,10 @@ public final class KvStateMachine extends BaseStateMachine {
   private final Timer snapshotTimer;
   private final Counter snapshotsInstalled;
   private final Counter snapshotReceivedBytes;
+  private final Counter snapshotsFromTier;
   private final ExecutorService hasher;
+  /** Fetches snapshots from the tier: a download must not hold up Ratis' threads. */
+  private final ExecutorService fetcher;
   private final Map<Long, CompletableFuture<HashResponse>> hashes = new LinkedHashMap<>() {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Long, CompletableFuture<HashResponse>> eldest) {
@@ -102,9 +114,11 @@ public final class KvStateMachine extends BaseStateMachine {
    * Opens the state database in {@code dbDir} (finishing a snapshot install a crash
    * interrupted); {@code log} holds the entries' payloads, {@code snapshots} the checkpoints.
    */
-  public KvStateMachine(Path dbDir, Cache blockCache, LogStore log, SnapshotStore snapshots, String memberId,
-                        int maxRangeLimit, long historyRevisions, MetricRegistry metrics) throws IOException {
+  public KvStateMachine(Path dbDir, Cache blockCache, LogStore log, SnapshotStore snapshots, SnapshotTransfer transfer,
+                        String memberId, int maxRangeLimit, long historyRevisions, MetricRegistry metrics)
+      throws IOException {
     this.dbDir = dbDir;
+    this.transfer = transfer;
     this.blockCache = blockCache;
     this.snapshots = snapshots;
     this.memberId = memberId;
@@ -121,15 +135,21 @@ public final class KvStateMachine extends BaseStateMachine {
     this.snapshotTimer = metrics.timer(SNAPSHOT_TIMER);
     this.snapshotsInstalled = metrics.counter(SNAPSHOTS_INSTALLED);
     this.snapshotReceivedBytes = metrics.counter(SNAPSHOT_RECEIVED_BYTES);
+    this.snapshotsFromTier = metrics.counter(SNAPSHOTS_FROM_TIER);
     metrics.registerGauge(SNAPSHOT_LAST_INDEX, () -> snapshots.latest().map(SnapshotStore.Local::index).orElse(0L));
     metrics.registerGauge(SNAPSHOT_LAST_AGE, () -> snapshots.latest()
         .map(l -> (System.currentTimeMillis() - l.manifest().createdAtMillis()) / 1000).orElse(null));
-    this.hasher = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, memberId + "-state-hash");
+    this.hasher = singleDaemonThread(memberId + "-state-hash");
+    this.fetcher = singleDaemonThread(memberId + "-snapshot-fetch");
+    waiters.advance(applier.applied().index());
+  }
+
+  private static ExecutorService singleDaemonThread(String name) {
+    return Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, name);
       t.setDaemon(true);
       return t;
     });
-    waiters.advance(applier.applied().index());
   }
 
   @Override
@@ -267,6 +287,7 @@ public final class KvStateMachine extends BaseStateMachine {
       SnapshotStore.Local taken = snapshots.take(store.get().db(), state.term(), state.index(), state.revision());
       LOG.info("[{}] snapshot {} taken: {} files, {} bytes", memberId, taken.dir().getFileName(),
           taken.manifest().files().size(), taken.manifest().totalBytes());
+      transfer.taken(taken);
       return taken.index();
     }
   }
@@ -289,10 +310,16 @@ public final class KvStateMachine extends BaseStateMachine {
   public synchronized void reinitialize() throws IOException {
     SnapshotStore.Local received = snapshots.reload()
         .orElseThrow(() -> new IOException("reinitialize: no snapshot in " + snapshots.root()));
+    boolean fromTier = fetchedFromTier;
+    fetchedFromTier = false;
     if (received.index() > applier.applied().index()) {
       install(received);
-      snapshotsInstalled.inc();
-      snapshotReceivedBytes.inc(received.manifest().totalBytes());
+      if (fromTier) {
+        snapshotsFromTier.inc();
+      } else {
+        snapshotsInstalled.inc();
+        snapshotReceivedBytes.inc(received.manifest().totalBytes());
+      }
     } else {
       LOG.info("[{}] snapshot {} is not ahead of the state database (index {}); kept the database", memberId,
           received.dir().getFileName(), applier.applied().index());
@@ -304,6 +331,39 @@ public final class KvStateMachine extends BaseStateMachine {
     if (getLifeCycleState() == LifeCycle.State.PAUSED) {
       getLifeCycle().transition(LifeCycle.State.STARTING);
       getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+  }
+
+  /**
+   * With the tier on the leader does not send snapshots: it tells a follower that lacks entries
+   * it has purged, and the follower fetches a snapshot at least that new from the bucket. Ratis
+   * then pauses this machine and calls {@link #reinitialize} to install it.
+   */
+  @Override
+  public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
+                                                                      TermIndex firstTermIndexInLog) {
+    long needed = Math.max(0, firstTermIndexInLog.getIndex() - 1);
+    LOG.info("[{}] the leader's log starts at {}: fetching a snapshot at index {} or later from the tier", memberId,
+        firstTermIndexInLog.getIndex(), needed);
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        transfer.fetch(needed, snapshots.root());
+        SnapshotStore.Local fetched = snapshots.reload().filter(l -> l.index() >= needed)
+            .orElseThrow(() -> new IOException("no snapshot at index " + needed + " or later after the fetch"));
+        fetchedFromTier = true;
+        return TermIndex.valueOf(fetched.term(), fetched.index());
+      } catch (IOException e) {
+        LOG.warn("[{}] fetching a snapshot from the tier failed (the leader asks again): {}", memberId,
+            e.getMessage());
+        throw new CompletionException(e);
+      }
+    }, fetcher);
+  }
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+    if (groupMemberId.getPeerId().equals(newLeaderId)) {
+      transfer.leading();
     }
   }
 
@@ -441,6 +501,7 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public void close() throws IOException {
     hasher.shutdownNow();
+    fetcher.shutdownNow();
     store.close();
     super.close();
   }

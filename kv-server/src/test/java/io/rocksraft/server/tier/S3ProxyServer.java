@@ -18,10 +18,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>As a JUnit extension it hands every test class the same server (the blob store takes
  * seconds to set up), closed when the whole run ends; tests keep apart by key prefix.
  */
-final class S3ProxyServer implements AutoCloseable {
-  static final String ACCESS_KEY = "tier-access";
-  static final String SECRET_KEY = "tier-secret";
-  static final String BUCKET = "rocksraft-tier";
+public final class S3ProxyServer implements AutoCloseable {
+  public static final String ACCESS_KEY = "tier-access";
+  public static final String SECRET_KEY = "tier-secret";
+  public static final String BUCKET = "rocksraft-tier";
 
   private final BlobStoreContext context;
   private final BlobStore blobStore;
@@ -34,7 +34,7 @@ final class S3ProxyServer implements AutoCloseable {
     start(0);
   }
 
-  static S3ProxyServer create() throws Exception {
+  public static S3ProxyServer create() throws Exception {
     BlobStoreContext context = ContextBuilder.newBuilder("transient")
         .credentials("identity", "credential")
         .build(BlobStoreContext.class);
@@ -61,17 +61,17 @@ final class S3ProxyServer implements AutoCloseable {
     port = proxy.getPort();
   }
 
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + port;
   }
 
   /** Stops serving: connections to the port are refused. */
-  void stop() throws Exception {
+  public void stop() throws Exception {
     proxy.stop();
   }
 
   /** Serves again on the same port, with the same objects. */
-  void restart() throws Exception {
+  public void restart() throws Exception {
     start(port);
   }
 
@@ -84,7 +84,7 @@ final class S3ProxyServer implements AutoCloseable {
   }
 
   /** Resolves an {@code S3ProxyServer} parameter to the one server of the test run. */
-  static final class Shared implements ParameterResolver {
+  public static final class Shared implements ParameterResolver {
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext extension) {
       return parameter.getParameter().getType() == S3ProxyServer.class;

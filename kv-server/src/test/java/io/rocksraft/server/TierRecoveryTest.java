@@ -1,0 +1,141 @@
+package io.rocksraft.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import io.rocksraft.client.KvClient;
+import io.rocksraft.server.state.FileOps;
+import io.rocksraft.server.tier.S3ProxyServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The object-storage tier on three node processes: the leader ships its snapshots to a bucket (a
+ * real S3 server in this JVM, or a directory), a follower that lost its disk comes back from the
+ * bucket instead of from the leader, and a bucket that goes away costs health, not service.
+ */
+class TierRecoveryTest {
+  private static S3ProxyServer s3;
+  private static Path directories;
+  private TestCluster t;
+
+  @BeforeAll
+  static void startS3() throws Exception {
+    s3 = S3ProxyServer.create();
+    directories = Files.createTempDirectory("rocksraft-tier-test");
+  }
+
+  @AfterAll
+  static void stopS3() throws Exception {
+    if (s3 != null) {
+      s3.close();
+    }
+    FileOps.deleteTree(directories);
+  }
+
+  @AfterEach
+  void stopCluster() throws Exception {
+    if (t != null) {
+      t.close();
+    }
+  }
+
+  /** Snapshots only when asked, small Ratis segments (so purging shows), the tier on this backend. */
+  private static String nodeYaml(String backend) {
+    String tier = backend.equals("s3") ? """
+        tier:
+          enabled: true
+          backend: s3
+          s3: {endpoint: '%s', region: us-east-1, bucket: %s, prefix: '%s', pathStyle: true,
+               accessKey: %s, secretKey: %s}
+        """.formatted(s3.endpoint(), S3ProxyServer.BUCKET, "t-" + UUID.randomUUID() + "/",
+        S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)
+        : """
+        tier:
+          enabled: true
+          backend: directory
+          directory: '%s'
+        """.formatted(directories.resolve(UUID.randomUUID().toString()));
+    return """
+        snapshot:
+          autoTriggerThreshold: 10000000
+        ratis:
+          raft.server.log.segment.size.max: 8KB
+        """ + tier;
+  }
+
+  private static ByteString b(String s) {
+    return ByteString.copyFromUtf8(s);
+  }
+
+  /** The node's {@code tier} health check. */
+  private JsonNode tierHealth(String nodeId) throws Exception {
+    return Rest.JSON.readTree(t.admin(nodeId, "/healthcheck").body()).get("tier");
+  }
+
+  private long lastUploadedIndex(String nodeId) throws Exception {
+    return tierHealth(nodeId).get("lastUploadedIndex").asLong();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"s3", "directory"})
+  void aFollowerWhoseDiskWasWipedComesBackFromTheBucketAndCatchesUp(String backend) throws Exception {
+    t = TestCluster.start(3, nodeYaml(backend));
+    KvClient client = t.client();
+    TestCluster.putMany(client, "tier/", 50_000);
+    String leader = t.leader();
+    long snapshotIndex = t.client(leader).snapshot().get(0).getIndex();
+    await().atMost(Duration.ofSeconds(60)).until(() -> lastUploadedIndex(leader) >= snapshotIndex);
+
+    String wiped = t.followers(leader).get(0);
+    t.cluster.kill(wiped);
+    FileOps.deleteTree(t.cluster.node(wiped).dataDir());
+    TestCluster.putMany(client, "tier-after/", 500);
+    t.cluster.start(wiped);
+    t.awaitCaughtUp(wiped);
+
+    assertThat(t.scanOn(wiped, "tier/")).hasSize(50_000);
+    assertThat(t.scanOn(wiped, "tier-after/")).as("written while it was away").hasSize(500);
+    String scrape = t.scrape(wiped);
+    assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_installed_from_tier_total")).isEqualTo(1);
+    assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_installed_total")).as("sent by the leader").isZero();
+    assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_install_received_bytes_total")).isZero();
+    assertThat(TestCluster.sample(scrape, "rocksraft_tier_download_bytes_total")).isPositive();
+    t.assertReplicasAgree(client);
+  }
+
+  @Test
+  void theClusterKeepsServingWhileTheBucketIsAwayAndUploadsResumeWhenItIsBack() throws Exception {
+    t = TestCluster.start(3, nodeYaml("s3"));
+    KvClient client = t.client();
+    TestCluster.putMany(client, "away/", 1000);
+    String leader = t.leader();
+    s3.stop();
+    boolean back = false;
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> !tierHealth(leader).get("healthy").asBoolean());
+      TestCluster.putMany(client, "away-during/", 500);
+      long snapshotIndex = t.client(leader).snapshot().get(0).getIndex();
+      assertThat(client.get(b("away-during/00499")).getKv().getValue().toStringUtf8()).isEqualTo("value-499");
+      assertThat(lastUploadedIndex(leader)).isLessThan(snapshotIndex);
+      s3.restart();
+      back = true;
+      await().atMost(Duration.ofSeconds(90)).until(() -> tierHealth(leader).get("healthy").asBoolean()
+          && lastUploadedIndex(leader) >= snapshotIndex);
+    } finally {
+      if (!back) {
+        s3.restart();
+      }
+    }
+  }
+}
