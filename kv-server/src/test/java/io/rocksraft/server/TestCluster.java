@@ -58,10 +58,7 @@ final class TestCluster implements AutoCloseable {
 
   /** Starts {@code nodes} nodes; {@code nodeYaml}, when given, is added to every node's {@code node:} block. */
   static TestCluster start(int nodes, String nodeYaml) throws Exception {
-    Path dir = Files.createTempDirectory("rocksraft-test");
-    Map<String, Object> settings = nodeYaml == null ? Map.of()
-        : new ObjectMapper(new YAMLFactory()).readValue(nodeYaml, new TypeReference<Map<String, Object>>() {});
-    TestCluster t = new TestCluster(LocalCluster.create(dir.resolve("cluster"), nodes, 0, NODE_JVM, settings));
+    TestCluster t = layOut(nodes, nodeYaml);
     try {
       t.cluster.startAll();
       t.cluster.awaitLeader(Duration.ofSeconds(60));
@@ -70,6 +67,14 @@ final class TestCluster implements AutoCloseable {
       throw e;
     }
     return t;
+  }
+
+  /** Lays out {@code nodes} nodes without starting them (close it all the same). */
+  static TestCluster layOut(int nodes, String nodeYaml) throws Exception {
+    Path dir = Files.createTempDirectory("rocksraft-test");
+    Map<String, Object> settings = nodeYaml == null ? Map.of()
+        : new ObjectMapper(new YAMLFactory()).readValue(nodeYaml, new TypeReference<Map<String, Object>>() {});
+    return new TestCluster(LocalCluster.create(dir.resolve("cluster"), nodes, 0, NODE_JVM, settings));
   }
 
   KvClient client() {

@@ -5,12 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
+import io.rocksraft.api.v1.KeyValue;
 import io.rocksraft.client.KvClient;
+import io.rocksraft.server.cli.BackupCommands;
+import io.rocksraft.server.local.LocalCluster;
 import io.rocksraft.server.state.FileOps;
 import io.rocksraft.server.tier.S3ProxyServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -112,6 +118,43 @@ class TierRecoveryTest {
     assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_install_received_bytes_total")).isZero();
     assertThat(TestCluster.sample(scrape, "rocksraft_tier_download_bytes_total")).isPositive();
     t.assertReplicasAgree(client);
+  }
+
+  @Test
+  void aNewClusterRestoredFromAManifestHoldsEveryKeyAtTheSameRevision() throws Exception {
+    t = TestCluster.start(3, nodeYaml("s3"));
+    KvClient client = t.client();
+    TestCluster.putMany(client, "restore/", 3000);
+    client.delete(b("restore/00007"));
+    client.put(b("restore/00008"), b("overwritten"));
+    String leader = t.leader();
+    long snapshotIndex = t.client(leader).snapshot().get(0).getIndex();
+    await().atMost(Duration.ofSeconds(60)).until(() -> lastUploadedIndex(leader) >= snapshotIndex);
+    List<KeyValue> before = t.scanOn(leader, "restore/");
+    long revision = t.status(leader).orElseThrow().getRevision();
+    String source = t.cluster.node("n1").configFile().toString();
+
+    StringWriter listed = new StringWriter();
+    assertThat(BackupCommands.run(new PrintWriter(listed), "backup", "list", "--config", source, "--json")).isZero();
+    JsonNode newest = Rest.JSON.readTree(listed.toString()).get("manifests").get(0);
+    assertThat(newest.get("index").asLong()).isEqualTo(snapshotIndex);
+    assertThat(newest.get("revision").asLong()).isEqualTo(revision);
+    try (TestCluster restored = TestCluster.layOut(3, null)) {
+      for (LocalCluster.NodeSpec n : restored.cluster.nodes()) {
+        assertThat(BackupCommands.run("restore", "--config", source, "--data-dir", n.dataDir().toString()))
+            .as("restore into " + n.id()).isZero();
+      }
+      assertThat(BackupCommands.run("restore", "--config", source, "--data-dir",
+          restored.cluster.node("n1").dataDir().toString())).as("a second restore without --force").isEqualTo(2);
+      restored.cluster.startAll();
+      restored.leader();
+      for (LocalCluster.NodeSpec n : restored.cluster.nodes()) {
+        assertThat(restored.scanOn(n.id(), "restore/")).as(n.id()).isEqualTo(before);
+      }
+      KvClient fresh = restored.client();
+      assertThat(fresh.put(b("restore/new"), b("after")).getHeader().getRevision()).isEqualTo(revision + 1);
+      restored.assertReplicasAgree(fresh);
+    }
   }
 
   @Test

@@ -29,8 +29,9 @@ public final class KvCommand {
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("ctl")) {
-      // kvctl parses its own options.
-      System.exit(KvCtl.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+      // kvctl parses its own options; backup and restore need the node's tier code.
+      String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+      System.exit(BackupCommands.handles(rest) ? BackupCommands.run(rest) : KvCtl.run(rest));
     }
     CommandLine cl = new CommandLine(new KvCommand());
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {

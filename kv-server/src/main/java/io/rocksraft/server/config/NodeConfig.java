@@ -248,10 +248,18 @@ public record NodeConfig(
     }
   }
 
+  /**
+   * The {@code node:} block of a node's YAML file (the whole file when it has no such block),
+   * for the command-line tools that read a node's configuration without running it.
+   */
   public static NodeConfig load(Path yaml) throws IOException {
     ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    return mapper.readValue(yaml.toFile(), NodeConfig.class);
+    var tree = mapper.readTree(yaml.toFile());
+    if (tree == null || !tree.isObject()) {
+      throw new IOException(yaml + " is not a YAML mapping");
+    }
+    return mapper.treeToValue(tree.has("node") ? tree.get("node") : tree, NodeConfig.class);
   }
 
   public NodeConfig withOverrides(String id, Path dataDir, String raftAddress, String clientAddress, List<Peer> peers) {

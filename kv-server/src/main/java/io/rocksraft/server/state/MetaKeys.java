@@ -18,7 +18,7 @@ final class MetaKeys {
   /** The oldest revision whose events the history column family still keeps. */
   static final byte[] OLDEST_HISTORY = bytes("oldest-history");
 
-  private static final byte HASH = 'h';
+  static final byte HASH = 'h';
   /** Exactly-once sessions: a stored result per (client, sequence). */
   private static final byte RESULT = 'r';
   /** Per client: every sequence below this one was acknowledged by the client. */

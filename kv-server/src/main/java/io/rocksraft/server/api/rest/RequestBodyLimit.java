@@ -48,6 +48,10 @@ public final class RequestBodyLimit implements ContainerRequestFilter, ReaderInt
       if (body.failure != null) {
         throw KvException.invalid(unreadable(body));
       }
+      // Malformed JSON found before the end of the body: read the rest (within the limit), or
+      // Jetty closes the connection under a client still sending, which then sees a reset
+      // instead of the 400.
+      body.drainQuietly();
       throw e;
     }
   }
@@ -107,6 +111,17 @@ public final class RequestBodyLimit implements ContainerRequestFilter, ReaderInt
         add(n);
       }
       return n;
+    }
+
+    void drainQuietly() {
+      byte[] sink = new byte[8192];
+      try {
+        while (read(sink, 0, sink.length) >= 0) {
+          // discard
+        }
+      } catch (IOException | RuntimeException e) {
+        // past the limit or broken: the answer stands, Jetty closes the connection
+      }
     }
 
     @Override
