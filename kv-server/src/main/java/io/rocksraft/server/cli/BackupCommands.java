@@ -73,8 +73,13 @@ public final class BackupCommands {
       return node;
     }
 
-    Tier open(NodeConfig node) throws Exception {
-      return Tier.open(node.tier(), node.dataDir(), new MetricRegistry());
+    /** Runs {@code action} on the tier the config names; exit status 0 unless it throws. */
+    int run(TierAction action) throws Exception {
+      NodeConfig node = node();
+      try (Tier tier = Tier.open(node.tier(), node.dataDir(), new MetricRegistry())) {
+        action.run(node, tier);
+        return 0;
+      }
     }
 
     PrintWriter out() {
@@ -84,6 +89,10 @@ public final class BackupCommands {
     void print(Object json, String text) throws Exception {
       out().println(this.json ? JSON.writeValueAsString(json) : text);
     }
+  }
+
+  interface TierAction {
+    void run(NodeConfig node, Tier tier) throws Exception;
   }
 
   @Command(name = "backup", description = "The snapshots in the object-storage tier.",
@@ -96,8 +105,7 @@ public final class BackupCommands {
 
     @Override
     public Integer call() throws Exception {
-      NodeConfig node = source.node();
-      try (Tier tier = source.open(node)) {
+      return source.run((node, tier) -> {
         List<Object> json = new ArrayList<>();
         StringBuilder text = new StringBuilder(String.format("%-12s %-8s %-12s %-10s %-6s %-14s %s%n",
             "POSITION", "TERM", "INDEX", "REVISION", "FILES", "BYTES", "CREATED"));
@@ -118,8 +126,7 @@ public final class BackupCommands {
         }
         source.print(Map.of("store", tier.store().describe(), "manifests", json),
             tier.store().describe() + "\n" + text.toString().stripTrailing());
-        return 0;
-      }
+      });
     }
   }
 
@@ -130,8 +137,7 @@ public final class BackupCommands {
 
     @Override
     public Integer call() throws Exception {
-      NodeConfig node = source.node();
-      try (Tier tier = source.open(node)) {
+      return source.run((node, tier) -> {
         int dropped = tier.applyRetention().size();
         GarbageCollector.Result r = tier.garbageCollector().collect();
         source.print(Map.of("manifestsDropped", dropped, "manifestsKept", r.manifests(), "objects", r.objects(),
@@ -140,8 +146,7 @@ public final class BackupCommands {
             "dropped " + dropped + " manifest(s) beyond retention; " + r.manifests() + " kept; deleted "
                 + r.deleted() + " of " + r.objects() + " objects (" + r.bytesDeleted() + " bytes); "
                 + r.unreferencedButYoung() + " unreferenced but younger than the grace period");
-        return 0;
-      }
+      });
     }
   }
 
@@ -162,9 +167,8 @@ public final class BackupCommands {
 
     @Override
     public Integer call() throws Exception {
-      NodeConfig node = source.node();
-      Path target = dataDir != null ? dataDir : node.dataDir();
-      try (Tier tier = source.open(node)) {
+      return source.run((node, tier) -> {
+        Path target = dataDir != null ? dataDir : node.dataDir();
         Restore restore = new Restore(tier);
         Manifest m = restore.manifest(manifest);
         source.out().println("restoring " + m.term() + "_" + m.index() + " (" + m.files().size() + " files, "
@@ -177,8 +181,7 @@ public final class BackupCommands {
             "restored: revision " + r.rebasedFrom().revision() + ", " + r.download().downloaded() + " files ("
                 + r.download().bytesDownloaded() + " bytes) downloaded; start the node with a new group "
                 + "(all members restored from the same manifest)");
-        return 0;
-      }
+      });
     }
   }
 }
