@@ -1,5 +1,6 @@
 package io.rocksraft.jepsen.history;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
@@ -23,6 +24,7 @@ public record Op(int process, Type type, String f, String key, JsonNode value, l
     Objects.requireNonNull(f, "f");
   }
 
+  @JsonIgnore
   public boolean isInvoke() {
     return type == Type.invoke;
   }
