@@ -33,7 +33,8 @@ public record NodeConfig(
     WatchSettings watch,
     Boolean join,
     Snapshot snapshot,
-    TierConfig tier) {
+    TierConfig tier,
+    Unsafe unsafe) {
 
   public NodeConfig {
     id = Objects.requireNonNullElse(id, "n1");
@@ -56,12 +57,26 @@ public record NodeConfig(
     join = Objects.requireNonNullElse(join, false);
     snapshot = Objects.requireNonNullElse(snapshot, Snapshot.DEFAULTS);
     tier = Objects.requireNonNullElse(tier, TierConfig.DEFAULTS);
+    unsafe = Objects.requireNonNullElse(unsafe, Unsafe.DEFAULTS);
+  }
+
+  /**
+   * Deliberately broken behaviour, off by default, for showing that the fault-injection checkers
+   * catch what it breaks. {@code readLocal}: linearizable reads are answered from this replica's
+   * state without a read index, so a deposed or partitioned node answers stale values.
+   */
+  public record Unsafe(Boolean readLocal) {
+    public static final Unsafe DEFAULTS = new Unsafe(null);
+
+    public Unsafe {
+      readLocal = Objects.requireNonNullElse(readLocal, false);
+    }
   }
 
   /** A single node with every default. */
   public static NodeConfig defaults() {
     return new NodeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null);
+        null, null, null);
   }
 
   /**
@@ -270,6 +285,6 @@ public record NodeConfig(
         raftAddress != null ? raftAddress : listed != null ? listed.raftAddress() : this.raftAddress,
         clientAddress != null ? clientAddress : listed != null ? listed.clientAddress() : this.clientAddress,
         newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, ratis, watch, join,
-        snapshot, tier);
+        snapshot, tier, unsafe);
   }
 }

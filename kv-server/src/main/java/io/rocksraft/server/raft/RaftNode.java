@@ -250,6 +250,9 @@ public final class RaftNode implements AutoCloseable {
   }
 
   public void start() throws IOException {
+    if (config.unsafe().readLocal()) {
+      LOG.warn("[{}] UNSAFE: unsafe.readLocal is on; linearizable reads may return stale values", config.id());
+    }
     server.start();
     logPurger.start(LOG_PURGE_PERIOD);
     LOG.info("[{}] Raft server started on {} in group {}", config.id(), config.raftAddress(), group.getGroupId());
@@ -300,7 +303,9 @@ public final class RaftNode implements AutoCloseable {
               + " reads in flight (backpressure.maxInFlightReads); retry later"));
     }
     CompletableFuture<QueryResult> result;
-    if (options.getConsistency() == Consistency.FOLLOWER) {
+    if (options.getConsistency() == Consistency.FOLLOWER || config.unsafe().readLocal()) {
+      // unsafe.readLocal answers "linearizable" reads from whatever this replica has applied:
+      // only for proving that the fault-injection checker catches stale reads.
       result = stateMachine.localRead(query, options.getMinIndex());
     } else {
       result = linearizableRead(query, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs()));
