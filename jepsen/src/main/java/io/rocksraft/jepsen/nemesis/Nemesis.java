@@ -1,0 +1,112 @@
+package io.rocksraft.jepsen.nemesis;
+
+import io.rocksraft.api.v1.Member;
+import io.rocksraft.api.v1.StatusResponse;
+import io.rocksraft.client.KvClient;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The faults a run injects, each started and later healed: a fault's {@link #start} returns what
+ * undoes it and a line that says what it did.
+ */
+public enum Nemesis {
+  KILL, PAUSE, PARTITION, MEMBERSHIP, LEADER_TRANSFER, WIPE;
+
+  /** A fault in effect: what it did, and how to end it. */
+  public record Active(Nemesis kind, String description, Heal heal) {}
+
+  public interface Heal {
+    void run() throws Exception;
+  }
+
+  public String id() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  public static Nemesis parse(String id) {
+    for (Nemesis n : values()) {
+      if (n.id().equals(id)) {
+        return n;
+      }
+    }
+    throw new IllegalArgumentException("no nemesis '" + id + "'; known: "
+        + java.util.Arrays.stream(values()).map(Nemesis::id).toList() + " or all");
+  }
+
+  public Active start(Faults faults, KvClient client, Random random) throws Exception {
+    List<String> nodes = faults.nodes();
+    String any = nodes.get(random.nextInt(nodes.size()));
+    return switch (this) {
+      case KILL -> {
+        faults.kill(any);
+        yield new Active(this, "killed " + any, () -> faults.start(any));
+      }
+      case PAUSE -> {
+        faults.pause(any);
+        yield new Active(this, "paused " + any, () -> faults.resume(any));
+      }
+      case PARTITION -> partition(faults, random);
+      case MEMBERSHIP -> membership(faults, client, random);
+      case LEADER_TRANSFER -> {
+        String leader = client.transferLeadership("");
+        yield new Active(this, "leadership moved to " + leader, () -> { });
+      }
+      case WIPE -> {
+        faults.wipe(any);
+        yield new Active(this, "wiped " + any + "'s data directory", () -> { });
+      }
+    };
+  }
+
+  /** One node alone, a majority and a minority, or a bridge (one node sees both halves). */
+  private Active partition(Faults faults, Random random) throws Exception {
+    List<String> shuffled = new ArrayList<>(faults.nodes());
+    Collections.shuffle(shuffled, random);
+    List<Set<String>> components = new ArrayList<>();
+    String shape;
+    int n = shuffled.size();
+    switch (random.nextInt(3)) {
+      case 0 -> {
+        components.add(Set.of(shuffled.get(0)));
+        components.add(Set.copyOf(shuffled.subList(1, n)));
+        shape = "isolated " + shuffled.get(0);
+      }
+      case 1 -> {
+        components.add(Set.copyOf(shuffled.subList(0, n / 2 + 1)));
+        components.add(Set.copyOf(shuffled.subList(n / 2 + 1, n)));
+        shape = "split " + components;
+      }
+      default -> {
+        // A bridge: the first node talks to both sides, the sides do not talk to each other.
+        String bridge = shuffled.get(0);
+        List<String> rest = shuffled.subList(1, n);
+        Set<String> left = rest.stream().limit(rest.size() / 2).collect(Collectors.toSet());
+        Set<String> right = rest.stream().skip(rest.size() / 2).collect(Collectors.toSet());
+        components.add(left);
+        components.add(right);
+        shape = "bridge " + bridge + " between " + left + " and " + right;
+      }
+    }
+    faults.partition(components);
+    return new Active(this, shape, faults::heal);
+  }
+
+  /** Removes a follower from the group, wipes it, and adds it back as a new member when healed. */
+  private Active membership(Faults faults, KvClient client, Random random) throws Exception {
+    StatusResponse status = client.status();
+    List<String> followers = client.memberList().getMembersList().stream().map(Member::getId)
+        .filter(id -> !id.equals(status.getLeaderId())).toList();
+    String node = followers.get(random.nextInt(followers.size()));
+    client.memberRemove(node);
+    faults.restartAsJoiner(node);
+    Member member = Member.newBuilder().setId(node).setRaftAddress(faults.raftAddress(node))
+        .setClientAddress(faults.clientAddress(node)).build();
+    return new Active(this, "removed " + node + " from the group", () -> client.memberAdd(member));
+  }
+}
