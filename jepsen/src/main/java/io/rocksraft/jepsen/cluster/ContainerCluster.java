@@ -31,6 +31,7 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
+import io.rocksraft.jepsen.nemesis.Faults;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
 
@@ -48,7 +49,7 @@ import org.testcontainers.utility.DockerImageName;
  * <p>{@link #close()} removes every container and the network, also after a failed start; a
  * later cluster also removes what a JVM that died without closing left behind.
  */
-public final class ContainerCluster implements AutoCloseable {
+public final class ContainerCluster implements Faults, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerCluster.class);
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -394,6 +395,37 @@ public final class ContainerCluster implements AutoCloseable {
     LOG.info("[{}] {}", id, action);
     check(id, exec(id, "nodectl", action), "nodectl " + action);
     node(id).state = after;
+  }
+
+  /**
+   * Kills the node, gives it a configuration with {@code join: true} and an empty data directory,
+   * and starts it: a new member waiting to be added (after it was removed from the group).
+   */
+  @Override
+  public void restartAsJoiner(String id) {
+    kill(id);
+    Map<String, Object> doc = nodeConfig(id);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> node = (Map<String, Object>) doc.get("node");
+    node.put("join", true);
+    try {
+      node(id).container.copyFileToContainer(Transferable.of(YAML.writeValueAsString(doc)), CONFIG_FILE);
+    } catch (IOException e) {
+      throw new IllegalStateException("writing " + id + "'s configuration failed", e);
+    }
+    wipe(id);
+  }
+
+  /** The Raft address the other members reach the node at (its network alias). */
+  @Override
+  public String raftAddress(String id) {
+    return node(id).id + ":" + RAFT_PORT;
+  }
+
+  /** The gRPC address the other members reach the node at (its network alias). */
+  @Override
+  public String clientAddress(String id) {
+    return node(id).id + ":" + GRPC_PORT;
   }
 
   /** Cuts {@code id} off from every other node (both directions); clients still reach it. */

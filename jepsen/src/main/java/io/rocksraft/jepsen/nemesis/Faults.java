@@ -1,7 +1,6 @@
 package io.rocksraft.jepsen.nemesis;
 
 import java.util.List;
-import java.util.Set;
 
 /** What the nemesis can do to a cluster's nodes: the container cluster implements it. */
 public interface Faults {
@@ -20,10 +19,10 @@ public interface Faults {
   void resume(String node) throws Exception;
 
   /**
-   * Cuts the network between nodes of different {@code components} (both directions); a node in
-   * no component still reaches every node (a bridge).
+   * Replaces any partition with one that cuts the network between nodes of different
+   * {@code sides} (both directions); a node on no side still reaches every node (a bridge).
    */
-  void partition(List<Set<String>> components) throws Exception;
+  void partition(List<List<String>> sides) throws Exception;
 
   /** Removes every partition. */
   void heal() throws Exception;

@@ -8,8 +8,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The faults a run injects, each started and later healed: a fault's {@link #start} returns what
@@ -68,26 +66,26 @@ public enum Nemesis {
   private Active partition(Faults faults, Random random) throws Exception {
     List<String> shuffled = new ArrayList<>(faults.nodes());
     Collections.shuffle(shuffled, random);
-    List<Set<String>> components = new ArrayList<>();
+    List<List<String>> components = new ArrayList<>();
     String shape;
     int n = shuffled.size();
     switch (random.nextInt(3)) {
       case 0 -> {
-        components.add(Set.of(shuffled.get(0)));
-        components.add(Set.copyOf(shuffled.subList(1, n)));
+        components.add(List.of(shuffled.get(0)));
+        components.add(List.copyOf(shuffled.subList(1, n)));
         shape = "isolated " + shuffled.get(0);
       }
       case 1 -> {
-        components.add(Set.copyOf(shuffled.subList(0, n / 2 + 1)));
-        components.add(Set.copyOf(shuffled.subList(n / 2 + 1, n)));
+        components.add(List.copyOf(shuffled.subList(0, n / 2 + 1)));
+        components.add(List.copyOf(shuffled.subList(n / 2 + 1, n)));
         shape = "split " + components;
       }
       default -> {
         // A bridge: the first node talks to both sides, the sides do not talk to each other.
         String bridge = shuffled.get(0);
         List<String> rest = shuffled.subList(1, n);
-        Set<String> left = rest.stream().limit(rest.size() / 2).collect(Collectors.toSet());
-        Set<String> right = rest.stream().skip(rest.size() / 2).collect(Collectors.toSet());
+        List<String> left = List.copyOf(rest.subList(0, rest.size() / 2));
+        List<String> right = List.copyOf(rest.subList(rest.size() / 2, rest.size()));
         components.add(left);
         components.add(right);
         shape = "bridge " + bridge + " between " + left + " and " + right;

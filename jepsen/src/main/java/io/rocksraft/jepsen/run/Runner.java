@@ -144,7 +144,7 @@ public final class Runner {
       Nemesis kind = config.nemeses().get(next++ % config.nemeses().size());
       Nemesis.Active fault;
       try {
-        fault = kind.start(faults, admin, random);
+        fault = retry(START_ATTEMPTS, () -> kind.start(faults, admin, random));
       } catch (Exception e) {
         LOG.warn("nemesis {} could not start: {}", kind.id(), e.toString());
         timeline.end(timeline.begin(kind.id(), "could not start: " + e.getMessage(), System.nanoTime() - start),
@@ -162,7 +162,11 @@ public final class Runner {
   private static void heal(Nemesis.Active fault, Timeline timeline, int at, long start) {
     String error = null;
     try {
-      fault.heal().run();
+      // A node just restarted may take a while to answer: healing is retried, not given up.
+      retry(HEAL_ATTEMPTS, () -> {
+        fault.heal().run();
+        return null;
+      });
     } catch (Exception e) {
       error = e.toString();
       LOG.warn("healing '{}' failed: {}", fault.description(), error);
@@ -235,6 +239,24 @@ public final class Runner {
       for (Timeline.Interval i : timeline.intervals()) {
         out.write(new ObjectMapper().writeValueAsString(i));
         out.newLine();
+      }
+    }
+  }
+
+  private static final int START_ATTEMPTS = 3;
+  private static final int HEAL_ATTEMPTS = 60;
+
+  /** Tries {@code action} up to {@code attempts} times, a second apart; throws the last failure. */
+  private static <T> T retry(int attempts, java.util.concurrent.Callable<T> action) throws Exception {
+    for (int i = 1; ; i++) {
+      try {
+        return action.call();
+      } catch (Exception e) {
+        if (i >= attempts) {
+          throw e;
+        }
+        LOG.info("attempt {} failed ({}); again in 1 s", i, e.toString());
+        Thread.sleep(1000);
       }
     }
   }

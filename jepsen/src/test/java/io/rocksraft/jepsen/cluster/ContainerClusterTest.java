@@ -23,7 +23,7 @@ class ContainerClusterTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    Docker.assumeAvailable();
+    Docker.requireEngine();
     // A short request timeout: a node cut off from its peers gives up sooner.
     cluster = ContainerCluster.builder().nodes(3).nodeSetting("requestTimeoutMs", 3000).build().start();
   }

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +54,7 @@ class ProcessClusterRunTest {
     }
 
     @Override
-    public void partition(List<Set<String>> components) {
+    public void partition(List<List<String>> sides) {
       throw new UnsupportedOperationException("processes on one host share its network");
     }
 
