@@ -60,7 +60,6 @@ import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -212,7 +211,8 @@ public final class RaftNode implements AutoCloseable {
 
   private static RaftProperties properties(NodeConfig config, Path raftDir) {
     RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    // Ratis' gRPC, with a log appender that survives a follower at the start of a purged log.
+    RaftConfigKeys.Rpc.setType(p, new PurgeSafeGrpc());
     String raftAddress = config.raftAddress();
     int colon = raftAddress.lastIndexOf(':');
     GrpcConfigKeys.Server.setHost(p, raftAddress.substring(0, colon));
