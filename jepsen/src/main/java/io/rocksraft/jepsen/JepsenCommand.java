@@ -48,6 +48,11 @@ public final class JepsenCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "random seed (default: the clock)")
   Long seed;
 
+  @Option(names = "--tier", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "the object-storage tier on, with an S3 bucket in its own container, so that a wiped node"
+          + " recovers from the bucket (default on; --no-tier: it recovers from the leader)")
+  boolean tier;
+
   @Option(names = "--unsafe-read-local", description = "run the nodes with unsafe.readLocal (the checker should fail)")
   boolean unsafeReadLocal;
 
@@ -73,12 +78,13 @@ public final class JepsenCommand implements Callable<Integer> {
     Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     ContainerCluster.Builder builder = ContainerCluster.builder().nodes(3).jvmOptions("-Xmx384m")
         .nodeSetting("requestTimeoutMs", 3000)
-        .nodeSetting("snapshot", Map.of("autoTriggerThreshold", 5000));
+        .nodeSetting("snapshot", Map.of("autoTriggerThreshold", 5000))
+        .tier(tier);
     if (unsafeReadLocal) {
       builder.nodeSetting("unsafe", Map.of("readLocal", true));
     }
-    System.out.printf("run %s: %d s, nemeses %s, workloads %s, seed %d%n", dir, seconds,
-        faults.stream().map(Nemesis::id).toList(), workloads, runSeed);
+    System.out.printf("run %s: %d s, nemeses %s, workloads %s, tier %s, seed %d%n", dir, seconds,
+        faults.stream().map(Nemesis::id).toList(), workloads, tier ? "on" : "off", runSeed);
     try (ContainerCluster cluster = builder.build().start()) {
       Runner.Config config = new Runner.Config(Duration.ofSeconds(seconds), clients, chosen, faults, dir, runSeed,
           Duration.ofSeconds(5), Duration.ofSeconds(8), Duration.ofSeconds(8));

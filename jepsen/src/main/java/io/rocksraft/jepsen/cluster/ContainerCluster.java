@@ -12,6 +12,7 @@ import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import io.rocksraft.api.v1.StatusResponse;
 import io.rocksraft.client.KvClient;
+import io.rocksraft.jepsen.nemesis.Faults;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,6 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
-import io.rocksraft.jepsen.nemesis.Faults;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
 
@@ -85,12 +85,15 @@ public final class ContainerCluster implements Faults, AutoCloseable {
   private final Builder options;
   private final Network network;
   private final Map<String, Node> nodes = new LinkedHashMap<>();
+  /** The object-storage tier's bucket, when the tier is on. */
+  private final BucketContainer bucket;
   private boolean closed;
 
   private ContainerCluster(Builder b) {
     this.options = b;
     Map<String, String> labels = labels();
     this.network = Network.builder().createNetworkCmdModifier(cmd -> cmd.withLabels(labels)).build();
+    this.bucket = b.tier ? new BucketContainer(network, "rocksraft-" + runId + "-bucket", labels) : null;
     for (int i = 1; i <= b.size; i++) {
       String id = "n" + i;
       nodes.put(id, new Node(id, container(id)));
@@ -108,6 +111,7 @@ public final class ContainerCluster implements Faults, AutoCloseable {
     private final Map<String, Object> nodeSettings = new LinkedHashMap<>();
     private final List<BiConsumer<String, Map<String, Object>>> configHooks = new ArrayList<>();
     private String jvmOptions;
+    private boolean tier;
     private Duration startTimeout = Duration.ofSeconds(90);
 
     /** The number of nodes (3 unless set). */
@@ -137,6 +141,15 @@ public final class ContainerCluster implements Faults, AutoCloseable {
      */
     public Builder configure(BiConsumer<String, Map<String, Object>> hook) {
       configHooks.add(Objects.requireNonNull(hook));
+      return this;
+    }
+
+    /**
+     * Turns the object-storage tier on: an S3 server (S3Proxy) in a container of its own on the
+     * cluster's network, which the leader ships snapshots to and a wiped node recovers from.
+     */
+    public Builder tier(boolean on) {
+      this.tier = on;
       return this;
     }
 
@@ -216,6 +229,9 @@ public final class ContainerCluster implements Faults, AutoCloseable {
           "clientAddress", peer + ":" + GRPC_PORT)));
     }
     Map<String, Object> node = new LinkedHashMap<>(options.nodeSettings);
+    if (bucket != null) {
+      node.put("tier", BucketContainer.tierSetting("run-" + runId + "/"));
+    }
     node.put("id", id);
     node.put("dataDir", DATA_DIR);
     node.put("peers", peers);
@@ -246,6 +262,11 @@ public final class ContainerCluster implements Faults, AutoCloseable {
     try {
       removeOrphans();
       NodeImage image = options.image != null ? options.image : NodeImage.ensure();
+      if (bucket != null) {
+        bucket.start(image.tag());
+        LOG.info("bucket container {} serves {} for the tier", "rocksraft-" + runId + "-bucket",
+            BucketContainer.BUCKET);
+      }
       for (Node n : nodes.values()) {
         n.container.setDockerImageName(image.tag());
         // The image is local: never ask a registry for it.
@@ -531,6 +552,13 @@ public final class ContainerCluster implements Faults, AutoCloseable {
     for (Node n : nodes.values()) {
       try {
         n.container.stop();
+      } catch (RuntimeException e) {
+        failures.add(e);
+      }
+    }
+    if (bucket != null) {
+      try {
+        bucket.close();
       } catch (RuntimeException e) {
         failures.add(e);
       }

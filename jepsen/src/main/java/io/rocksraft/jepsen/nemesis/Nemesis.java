@@ -105,6 +105,11 @@ public enum Nemesis {
     faults.restartAsJoiner(node);
     Member member = Member.newBuilder().setId(node).setRaftAddress(faults.raftAddress(node))
         .setClientAddress(faults.clientAddress(node)).build();
-    return new Active(this, "removed " + node + " from the group", () -> client.memberAdd(member));
+    // Idempotent: an add whose answer was lost (and is retried) may have happened already.
+    return new Active(this, "removed " + node + " from the group", () -> {
+      if (client.memberList().getMembersList().stream().noneMatch(m -> m.getId().equals(node))) {
+        client.memberAdd(member);
+      }
+    });
   }
 }

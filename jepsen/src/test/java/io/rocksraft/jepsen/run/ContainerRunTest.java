@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The short fault-injection run of the test suite, in containers: every nemesis at least once in
- * about 90 s, every checker valid; and the same harness against nodes with unsafe.readLocal under
+ * about 90 s with the object-storage tier on, every checker valid; and the same harness against nodes with unsafe.readLocal under
  * partitions must find the register NOT linearizable.
  */
 class ContainerRunTest {
@@ -41,7 +41,10 @@ class ContainerRunTest {
 
   @Test
   void aShortRunWithEveryNemesisIsValid(@TempDir Path out) throws Exception {
-    try (ContainerCluster c = cluster().build().start()) {
+    // The tier on: the leader ships snapshots to the bucket's container, and a wiped node (or a
+    // member added back empty) is caught up from there, not by the leader.
+    try (ContainerCluster c = cluster().tier(true).nodeSetting("snapshot", Map.of("autoTriggerThreshold", 1000))
+        .build().start()) {
       Runner.Config config = new Runner.Config(Duration.ofSeconds(90), 3,
           List.of(new RegisterWorkload(4, Duration.ofSeconds(60)), new SetWorkload(), new BankWorkload(4, 100)),
           Arrays.asList(Nemesis.values()), out, 7, Duration.ofSeconds(5), Duration.ofSeconds(4),
@@ -54,6 +57,8 @@ class ContainerRunTest {
           .extracting(Timeline.Interval::nemesis)
           .containsAll(Arrays.stream(Nemesis.values()).map(Nemesis::id).toList());
       assertThat(Files.readString(out.resolve("report.html"))).contains("partition", "membership", "wipe");
+      assertThat(c.nodes()).as("a node that came back empty fetched its snapshot from the bucket")
+          .anySatisfy(n -> assertThat(c.logs(n)).contains("from the bucket in"));
     }
   }
 
