@@ -38,7 +38,11 @@ final class Session {
     } finally {
       progress.println("stopping the " + kind.label() + " cluster ...");
       deployment.close();
-      Runtime.getRuntime().removeShutdownHook(hook);
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook runs anyway; closing twice is harmless.
+      }
     }
   }
 

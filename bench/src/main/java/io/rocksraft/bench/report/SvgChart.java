@@ -10,10 +10,11 @@ final class SvgChart {
   record Series(String name, String colour, String dash, double[] values) {}
 
   private static final int WIDTH = 860;
-  private static final int HEIGHT = 260;
+  private static final int HEIGHT = 280;
   private static final int LEFT = 70;
+  private static final int LEGEND_STEP = 150;
   private static final int RIGHT = 20;
-  private static final int TOP = 30;
+  private static final int TOP = 48;
   private static final int BOTTOM = 40;
 
   private final String title;
@@ -62,7 +63,6 @@ final class SvgChart {
     svg.append(f("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">seconds</text>%n", LEFT + plotW / 2, HEIGHT - 6));
     svg.append(f("<text x=\"14\" y=\"%.1f\" transform=\"rotate(-90 14 %.1f)\" text-anchor=\"middle\">%s</text>%n",
         TOP + plotH / 2, TOP + plotH / 2, HtmlReport.escape(unit)));
-    int legendX = WIDTH - RIGHT - 180 * series.size();
     for (int i = 0; i < series.size(); i++) {
       Series s = series.get(i);
       StringBuilder points = new StringBuilder();
@@ -74,9 +74,10 @@ final class SvgChart {
       String dash = s.dash().isEmpty() ? "" : " stroke-dasharray=\"" + s.dash() + "\"";
       svg.append(f("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\"%s points=\"%s\"/>%n", s.colour(), dash,
           points.toString().trim()));
-      int lx = legendX + 180 * i;
-      svg.append(f("<line x1=\"%d\" y1=\"14\" x2=\"%d\" y2=\"14\" stroke=\"%s\" stroke-width=\"2\"%s/>"
-          + "<text x=\"%d\" y=\"18\">%s</text>%n", lx, lx + 24, s.colour(), dash, lx + 30, HtmlReport.escape(s.name())));
+      // The legend is a row of its own under the title, one entry per series.
+      int lx = LEFT + LEGEND_STEP * i;
+      svg.append(f("<line x1=\"%d\" y1=\"32\" x2=\"%d\" y2=\"32\" stroke=\"%s\" stroke-width=\"2\"%s/>"
+          + "<text x=\"%d\" y=\"36\">%s</text>%n", lx, lx + 24, s.colour(), dash, lx + 30, HtmlReport.escape(s.name())));
     }
     svg.append("</svg>\n");
     return svg.toString();

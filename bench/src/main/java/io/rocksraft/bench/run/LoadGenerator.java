@@ -51,6 +51,9 @@ public final class LoadGenerator {
     });
     CompletableFuture<Void> done = new CompletableFuture<>();
     ticker.scheduleAtFixedRate(() -> {
+      if (done.isDone()) {
+        return; // draining the last operations: they belong to no second
+      }
       try {
         Second s = timeline.add(meter.interval(), System.nanoTime());
         progress.println(timeline.progress(s));

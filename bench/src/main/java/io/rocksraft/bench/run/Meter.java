@@ -38,7 +38,8 @@ final class Meter {
     if (errorSamples.size() < MAX_ERROR_SAMPLES) {
       Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
           ? error.getCause() : error;
-      errorSamples.add(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+      errorSamples.add(cause instanceof java.util.concurrent.TimeoutException
+          ? "no answer within --timeout" : cause.getClass().getSimpleName() + ": " + cause.getMessage());
     }
   }
 
