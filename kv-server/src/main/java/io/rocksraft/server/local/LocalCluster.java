@@ -142,9 +142,10 @@ public final class LocalCluster {
 
   /**
    * A free port below Linux's ephemeral range (32768+): a port from that range can be taken as
-   * the source port of some outgoing connection before the node binds it.
+   * the source port of some outgoing connection before the node binds it. Public for other
+   * servers on loopback (the bench module's etcd), which need the same care.
    */
-  private static int freePort(java.util.Set<Integer> taken) throws IOException {
+  public static int freePort(java.util.Set<Integer> taken) throws IOException {
     java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 1000; attempt++) {
       int port = random.nextInt(20_000, 32_000);

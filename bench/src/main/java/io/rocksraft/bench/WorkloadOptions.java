@@ -1,0 +1,64 @@
+package io.rocksraft.bench;
+
+import io.rocksraft.bench.workload.Distribution;
+import io.rocksraft.bench.workload.KeySpace;
+import io.rocksraft.bench.workload.Workload;
+import io.rocksraft.bench.workload.WorkloadSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalDouble;
+import picocli.CommandLine.Option;
+
+/** The options shared by {@code bench run} and {@code bench compare}. */
+final class WorkloadOptions {
+  @Option(names = "--workload", defaultValue = "a",
+      description = "a (50/50 read/update), b (95/5), c (read only), write, scan (default ${DEFAULT-VALUE})")
+  Workload workload;
+
+  @Option(names = "--clients", defaultValue = "128", description = "operations in flight (default ${DEFAULT-VALUE})")
+  int clients;
+
+  @Option(names = "--rate", description = "open loop: total operations per second to aim at (default: as fast as possible)")
+  Double rate;
+
+  @Option(names = "--keys", defaultValue = "100000", description = "number of keys (default ${DEFAULT-VALUE})")
+  long keys;
+
+  @Option(names = "--key-size", defaultValue = "16", description = "key size in bytes (default ${DEFAULT-VALUE})")
+  int keySize;
+
+  @Option(names = "--value-size", defaultValue = "100", description = "value size in bytes (default ${DEFAULT-VALUE})")
+  int valueSize;
+
+  @Option(names = "--distribution", defaultValue = "uniform",
+      description = "key choice: uniform or zipfian (default ${DEFAULT-VALUE})")
+  Distribution distribution;
+
+  @Option(names = "--scan-length", defaultValue = "10", description = "keys per scan (default ${DEFAULT-VALUE})")
+  int scanLength;
+
+  @Option(names = "--warmup", defaultValue = "5", description = "seconds run but not measured (default ${DEFAULT-VALUE})")
+  long warmupSeconds;
+
+  @Option(names = "--duration", defaultValue = "30", description = "seconds measured (default ${DEFAULT-VALUE})")
+  long durationSeconds;
+
+  @Option(names = "--timeout", defaultValue = "10",
+      description = "seconds after which an operation counts as an error (default ${DEFAULT-VALUE})")
+  long timeoutSeconds;
+
+  @Option(names = "--work-dir", description = "where the started clusters get their temporary directories "
+      + "(default: the system's temporary directory)")
+  Path workDir;
+
+  /** @throws IllegalArgumentException naming the bad option */
+  WorkloadSpec spec() {
+    return new WorkloadSpec(workload, new KeySpace(keys, keySize), valueSize, distribution, clients,
+        rate == null ? OptionalDouble.empty() : OptionalDouble.of(rate), scanLength,
+        Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds), Duration.ofSeconds(timeoutSeconds));
+  }
+
+  Path workDir() {
+    return workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
+  }
+}
