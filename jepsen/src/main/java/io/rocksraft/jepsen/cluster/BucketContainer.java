@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
+import org.testcontainers.containers.output.ToStringConsumer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
@@ -37,6 +38,8 @@ final class BucketContainer implements AutoCloseable {
 
   private final Path staged;
   private final GenericContainer<?> container;
+  /** What the bucket printed: a start that failed says why in it. */
+  private final ToStringConsumer output = new ToStringConsumer();
 
   BucketContainer(Network network, String name, Map<String, String> labels) {
     this.staged = createStagingDirectory();
@@ -44,6 +47,7 @@ final class BucketContainer implements AutoCloseable {
     this.container = new GenericContainer<>(DockerImageName.parse("rocksraft-node:unbuilt"))
         .withNetwork(network)
         .withNetworkAliases(ALIAS)
+        .withLogConsumer(output)
         .withLabels(labels)
         .withCommand("-Xmx256m", "-XX:+UseSerialGC", "-cp", classPath, BucketServer.class.getName(),
             Integer.toString(PORT), BUCKET, ACCESS_KEY, SECRET_KEY)
@@ -61,7 +65,11 @@ final class BucketContainer implements AutoCloseable {
     container.setDockerImageName(image);
     // After the image is set: the policy belongs to the image. It is local; never ask a registry.
     container.withImagePullPolicy(name -> false);
-    container.start();
+    try {
+      container.start();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("the bucket's container did not start; it printed:\n" + output.toUtf8String(), e);
+    }
   }
 
   /** The {@code tier:} block of a node's configuration that points at this bucket. */
@@ -82,7 +90,7 @@ final class BucketContainer implements AutoCloseable {
   }
 
   String logs() {
-    return container.getContainerId() == null ? "" : container.getLogs();
+    return output.toUtf8String();
   }
 
   @Override
