@@ -49,6 +49,8 @@ class MembershipTest {
       NodeSpec n4 = t.cluster.addNode();
       t.cluster.start(n4.id());
       await().atMost(Duration.ofSeconds(60)).until(() -> t.status("n4").isPresent());
+      // Not a member yet, it names no members (not the YAML's peers, itself among them).
+      assertThat(t.status("n4").orElseThrow().getMembersList()).isEmpty();
       Answer added = Rest.send(t.cluster.node("n2").restAddress(), "POST", "/v1/cluster/members",
           "{\"id\": \"n4\", \"raftAddress\": \"" + n4.raftAddress() + "\", \"clientAddress\": \""
               + n4.clientAddress() + "\"}");

@@ -3,6 +3,7 @@ package io.rocksraft.jepsen.nemesis;
 import io.rocksraft.api.v1.Member;
 import io.rocksraft.api.v1.StatusResponse;
 import io.rocksraft.client.KvClient;
+import io.rocksraft.client.KvClientException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -105,11 +106,21 @@ public enum Nemesis {
     faults.restartAsJoiner(node);
     Member member = Member.newBuilder().setId(node).setRaftAddress(faults.raftAddress(node))
         .setClientAddress(faults.clientAddress(node)).build();
-    // Idempotent: an add whose answer was lost (and is retried) may have happened already.
-    return new Active(this, "removed " + node + " from the group", () -> {
-      if (client.memberList().getMembersList().stream().noneMatch(m -> m.getId().equals(node))) {
-        client.memberAdd(member);
+    return new Active(this, "removed " + node + " from the group", () -> addBack(client, member));
+  }
+
+  /**
+   * Adds the member; done too when the group already has it: an add whose answer was lost (and
+   * is retried) may have happened. The member list is not asked first, because the node being
+   * added answers it with its configured peers, itself among them.
+   */
+  private static void addBack(KvClient client, Member member) {
+    try {
+      client.memberAdd(member);
+    } catch (KvClientException.FailedPrecondition e) {
+      if (!e.getMessage().contains("'" + member.getId() + "' is already a member")) {
+        throw e;
       }
-    });
+    }
   }
 }

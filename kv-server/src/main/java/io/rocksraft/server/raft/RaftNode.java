@@ -180,6 +180,18 @@ public final class RaftNode implements AutoCloseable {
     return newClient(properties, currentGroup());
   }
 
+  /**
+   * The peers of Ratis' current configuration, as this node has it: none on a node started with
+   * {@code join: true} that no leader has added yet (the YAML's peers are not its group).
+   */
+  private List<RaftPeer> configuredPeers() {
+    try {
+      return List.copyOf(division().getGroup().getPeers());
+    } catch (IOException e) {
+      return List.copyOf(group.getPeers());
+    }
+  }
+
   /** The group as Ratis has it now, or as configured while this node has no configuration yet. */
   private RaftGroup currentGroup() {
     try {
@@ -476,7 +488,7 @@ public final class RaftNode implements AutoCloseable {
   public List<Member> members() {
     Map<String, Member> recorded = stateMachine.memberAddresses();
     List<Member> out = new ArrayList<>();
-    for (RaftPeer p : currentGroup().getPeers()) {
+    for (RaftPeer p : configuredPeers()) {
       String id = p.getId().toString();
       String clientAddress = recorded.containsKey(id) ? recorded.get(id).getClientAddress()
           : config.peers().stream().filter(c -> c.id().equals(id)).map(NodeConfig.Peer::clientAddress)
