@@ -218,11 +218,28 @@ public final class KvClient implements AutoCloseable {
         .memberAdd(MemberAddRequest.newBuilder().setMember(member).build()))).getMembersList();
   }
 
-  /** Removes member {@code id} online; returns the members after the change. Not retried. */
+  /**
+   * Removes member {@code id} online; returns the members after the change. A member does not
+   * remove itself (its group would close before it answers), so when the endpoint asked is
+   * {@code id}, the next one is asked. Not retried otherwise: a removal that timed out may still
+   * complete (list the members to know).
+   */
   public List<Member> memberRemove(String id) {
-    return join(toCompletable(nextEndpoint().cluster.withDeadline(memberChangeDeadline())
-        .memberRemove(MemberRemoveRequest.newBuilder().setId(id).build()))).getMembersList();
+    MemberRemoveRequest request = MemberRemoveRequest.newBuilder().setId(id).build();
+    for (int tried = 1; ; tried++) {
+      try {
+        return join(toCompletable(nextEndpoint().cluster.withDeadline(memberChangeDeadline())
+            .memberRemove(request))).getMembersList();
+      } catch (KvClientException.FailedPrecondition e) {
+        if (tried >= endpoints.size() || !e.getMessage().contains(SELF_REMOVAL)) {
+          throw e;
+        }
+      }
+    }
   }
+
+  /** The node's answer when asked to remove itself (kv-server's Membership.ANSWERING). */
+  private static final String SELF_REMOVAL = "is the node answering";
 
   private Endpoint nextEndpoint() {
     return endpoints.get(Math.floorMod(roundRobin.getAndIncrement(), endpoints.size()));

@@ -98,15 +98,32 @@ public enum Nemesis {
 
   /** Removes a follower from the group, wipes it, and adds it back as a new member when healed. */
   private Active membership(Faults faults, KvClient client, Random random) throws Exception {
-    StatusResponse status = client.status();
-    List<String> followers = client.memberList().getMembersList().stream().map(Member::getId)
-        .filter(id -> !id.equals(status.getLeaderId())).toList();
+    StatusResponse leader = leaderStatus(client);
+    List<String> members = leader.getMembersList().stream().map(Member::getId).toList();
+    if (members.size() < faults.nodes().size()) {
+      // A group already short of a member (an earlier add that never completed) is left alone.
+      throw new IllegalStateException("the group has only " + members + " of " + faults.nodes());
+    }
+    List<String> followers = members.stream().filter(id -> !id.equals(leader.getMemberId())).toList();
     String node = followers.get(random.nextInt(followers.size()));
-    client.memberRemove(node);
+    try {
+      client.memberRemove(node);
+    } catch (RuntimeException e) {
+      // Unknown outcome (a timeout): what the leader has now says whether the removal happened.
+      if (leaderStatus(client).getMembersList().stream().anyMatch(m -> m.getId().equals(node))) {
+        throw e;
+      }
+    }
     faults.restartAsJoiner(node);
     Member member = Member.newBuilder().setId(node).setRaftAddress(faults.raftAddress(node))
         .setClientAddress(faults.clientAddress(node)).build();
     return new Active(this, "removed " + node + " from the group", () -> addBack(client, member));
+  }
+
+  /** The status of the node that says it leads (its member list is the group's). */
+  private static StatusResponse leaderStatus(KvClient client) {
+    return client.statusAll().stream().filter(st -> "LEADER".equals(st.getRole())).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no node says it leads"));
   }
 
   /**

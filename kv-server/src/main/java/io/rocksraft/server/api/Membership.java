@@ -17,6 +17,9 @@ import java.util.regex.Pattern;
 public final class Membership {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
+  /** Said when a member is asked to remove itself; the Java client then asks another endpoint. */
+  public static final String ANSWERING = "is the node answering";
+
   private final RaftNode node;
   private final MemberStatuses statuses;
 
@@ -72,6 +75,11 @@ public final class Membership {
     if (members.stream().noneMatch(m -> m.getId().equals(id))) {
       throw new KvException(ErrorKind.NOT_FOUND, "'" + id + "' is not a member; members: "
           + members.stream().map(Member::getId).toList());
+    }
+    if (id.equals(node.memberId())) {
+      // Its own removal would close this node's group before it could answer; another member can.
+      throw new KvException(ErrorKind.FAILED_PRECONDITION, "'" + id + "' " + ANSWERING
+          + "; send its removal to another member");
     }
     if (members.size() == 1) {
       throw new KvException(ErrorKind.FAILED_PRECONDITION, "'" + id + "' is the only member; a group needs one");
