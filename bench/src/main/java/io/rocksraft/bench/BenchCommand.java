@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks rocksraft, and etcd beside it, with YCSB-style workloads.",
-    subcommands = {RunCommand.class, CompareCommand.class})
+    subcommands = {RunCommand.class, CompareCommand.class, JmhCommand.class})
 public final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
   private final PrintStream out;
@@ -54,7 +54,7 @@ public final class BenchCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run or compare");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: run, compare or jmh");
   }
 
   PrintStream out() {

@@ -1,0 +1,73 @@
+package io.rocksraft.server.state;
+
+import io.rocksraft.bench.jmh.Batches;
+import io.rocksraft.raftlog.RocksDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.rocksdb.LRUCache;
+
+/**
+ * The state machine's apply of one committed entry of coalesced puts on a real RocksDB: sessions,
+ * revisions, history and the applied index in one write batch. Each entry is new (its writes'
+ * exactly-once sequences move on, as a replayed one would only be looked up), so the time includes
+ * building and encoding it: see {@code CodecBenchmark.encode} for that part. In the state package
+ * because the applier is not part of kv-server's API; a benchmark of the bench module only.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class ApplyBenchmark {
+  @Param({"1", "16", "64"})
+  int ops;
+
+  private Path dir;
+  private LRUCache cache;
+  private StateStore store;
+  private Applier applier;
+  private long index;
+
+  @Setup(Level.Trial)
+  public void open() throws Exception {
+    dir = Files.createTempDirectory("rocksraft-jmh-apply");
+    cache = RocksDatabase.newBlockCache(64 << 20);
+    store = new StateStore(dir, cache);
+    applier = new Applier(store, "jmh", 1000, 100_000);
+  }
+
+  @Benchmark
+  public Object apply() {
+    long i = ++index;
+    return applier.apply(Batches.puts(ops, 100, i * ops).toByteArray(), 1, i);
+  }
+
+  @TearDown(Level.Trial)
+  public void close() throws Exception {
+    applier.close();
+    store.close();
+    cache.close();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
