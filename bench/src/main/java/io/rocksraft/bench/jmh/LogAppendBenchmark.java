@@ -3,11 +3,8 @@ package io.rocksraft.bench.jmh;
 import io.rocksraft.raftlog.LogDb;
 import io.rocksraft.raftlog.LogStore;
 import io.rocksraft.raftlog.RocksDatabase;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -52,7 +49,7 @@ public class LogAppendBenchmark {
 
   @Setup(Level.Trial)
   public void open() throws Exception {
-    dir = Files.createTempDirectory("rocksraft-jmh-log");
+    dir = ScratchDirs.create("log");
     cache = RocksDatabase.newBlockCache(8 << 20);
     db = new LogDb(dir, cache, "jmh");
     store = db.store();
@@ -71,10 +68,6 @@ public class LogAppendBenchmark {
   public void close() throws Exception {
     db.close();
     cache.close();
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    ScratchDirs.delete(dir);
   }
 }

@@ -1,12 +1,10 @@
 package io.rocksraft.server.state;
 
 import io.rocksraft.bench.jmh.Batches;
+import io.rocksraft.bench.jmh.ScratchDirs;
 import io.rocksraft.raftlog.RocksDatabase;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -47,7 +45,7 @@ public class ApplyBenchmark {
 
   @Setup(Level.Trial)
   public void open() throws Exception {
-    dir = Files.createTempDirectory("rocksraft-jmh-apply");
+    dir = ScratchDirs.create("apply");
     cache = RocksDatabase.newBlockCache(64 << 20);
     store = new StateStore(dir, cache);
     applier = new Applier(store, "jmh", 1000, 100_000);
@@ -64,10 +62,6 @@ public class ApplyBenchmark {
     applier.close();
     store.close();
     cache.close();
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    ScratchDirs.delete(dir);
   }
 }
