@@ -8,6 +8,8 @@ import io.rocksraft.jepsen.workload.BankWorkload;
 import io.rocksraft.jepsen.workload.RegisterWorkload;
 import io.rocksraft.jepsen.workload.SetWorkload;
 import io.rocksraft.jepsen.workload.Workload;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -56,6 +58,18 @@ public final class JepsenCommand implements Callable<Integer> {
   @Option(names = "--unsafe-read-local", description = "run the nodes with unsafe.readLocal (the checker should fail)")
   boolean unsafeReadLocal;
 
+  /** Every node's output (all its runs) and the bucket's, beside the histories, for a post-mortem. */
+  private static void saveLogs(ContainerCluster cluster, Path dir) {
+    try {
+      Files.createDirectories(dir.resolve("logs"));
+      for (String node : cluster.nodes()) {
+        Files.writeString(dir.resolve("logs").resolve(node + ".log"), cluster.logs(node));
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("could not save the nodes' logs: " + e.getMessage());
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new JepsenCommand()).execute(args));
   }
@@ -88,7 +102,12 @@ public final class JepsenCommand implements Callable<Integer> {
     try (ContainerCluster cluster = builder.build().start()) {
       Runner.Config config = new Runner.Config(Duration.ofSeconds(seconds), clients, chosen, faults, dir, runSeed,
           Duration.ofSeconds(5), Duration.ofSeconds(8), Duration.ofSeconds(8));
-      Runner.Result result = new Runner(config).run(cluster, cluster.clientEndpoints());
+      Runner.Result result;
+      try {
+        result = new Runner(config).run(cluster, cluster.clientEndpoints());
+      } finally {
+        saveLogs(cluster, dir);
+      }
       for (CheckResult c : result.checks()) {
         System.out.printf("%-22s %-8s %s%n", c.checker(), c.verdict(), c.summary());
       }
