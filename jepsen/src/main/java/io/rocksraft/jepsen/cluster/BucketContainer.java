@@ -35,6 +35,7 @@ final class BucketContainer implements AutoCloseable {
   static final String ACCESS_KEY = "jepsen-access";
   static final String SECRET_KEY = "jepsen-secret";
   private static final String LIB = "/opt/bucket/lib";
+  private static final String STAGING_PREFIX = "rocksraft-bucket-lib-";
 
   private final Path staged;
   private final GenericContainer<?> container;
@@ -104,7 +105,8 @@ final class BucketContainer implements AutoCloseable {
 
   private static Path createStagingDirectory() {
     try {
-      return Files.createTempDirectory("rocksraft-bucket-lib");
+      // The pid in the name: a later run removes what a JVM killed before closing left behind.
+      return Files.createTempDirectory(STAGING_PREFIX + ProcessHandle.current().pid() + "-");
     } catch (IOException e) {
       throw new UncheckedIOException("creating the bucket's class path directory failed", e);
     }
@@ -155,15 +157,34 @@ final class BucketContainer implements AutoCloseable {
     }
   }
 
+  /** Removes the staged class paths of JVMs that are gone (killed before they could close their bucket). */
+  static void removeOrphanedStaging() {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    try (Stream<Path> dirs = Files.list(tmp)) {
+      for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(STAGING_PREFIX)).toList()) {
+        String pid = dir.getFileName().toString().substring(STAGING_PREFIX.length()).split("-")[0];
+        if (!ContainerCluster.alive(pid)) {
+          deleteTree(dir);
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // Only tidiness: a directory that cannot be removed now is tried again next time.
+    }
+  }
+
   private void deleteStaged() {
-    try (Stream<Path> files = Files.walk(staged)) {
+    deleteTree(staged);
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> files = Files.walk(root)) {
       List<Path> all = new ArrayList<>(files.toList());
       Collections.reverse(all);
       for (Path p : all) {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("removing " + staged + " failed", e);
+      throw new UncheckedIOException("removing " + root + " failed", e);
     }
   }
 }

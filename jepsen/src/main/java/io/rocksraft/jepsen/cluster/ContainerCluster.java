@@ -586,6 +586,7 @@ public final class ContainerCluster implements Faults, AutoCloseable {
    * close them): without Ryuk, nothing else would.
    */
   static void removeOrphans() {
+    BucketContainer.removeOrphanedStaging();
     DockerClient docker = DockerClientFactory.instance().client();
     Set<String> deadRuns = new HashSet<>();
     for (Container c : docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(RUN_LABEL)).exec()) {
@@ -605,7 +606,7 @@ public final class ContainerCluster implements Faults, AutoCloseable {
     }
   }
 
-  private static boolean alive(String pid) {
+  static boolean alive(String pid) {
     try {
       return pid != null && ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
     } catch (NumberFormatException e) {
