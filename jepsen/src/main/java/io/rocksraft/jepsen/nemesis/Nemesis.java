@@ -17,6 +17,9 @@ import java.util.Random;
 public enum Nemesis {
   KILL, PAUSE, PARTITION, MEMBERSHIP, LEADER_TRANSFER, WIPE;
 
+  /** How long a removal whose answer was lost waits for a leader to tell whether it happened. */
+  private static final java.time.Duration UNKNOWN_OUTCOME_WAIT = java.time.Duration.ofSeconds(30);
+
   /** A fault in effect: what it did, and how to end it. */
   public record Active(Nemesis kind, String description, Heal heal) {}
 
@@ -109,8 +112,10 @@ public enum Nemesis {
     try {
       client.memberRemove(node);
     } catch (RuntimeException e) {
-      // Unknown outcome (a timeout): what the leader has now says whether the removal happened.
-      if (leaderStatus(client).getMembersList().stream().anyMatch(m -> m.getId().equals(node))) {
+      // Unknown outcome (a timeout): only a leader that still has the node says it did not
+      // happen. Otherwise the node is taken as removed (it may be): it is made a joiner and added
+      // back at heal, which is right either way, and never left out of the group unawares.
+      if (stillMember(client, node)) {
         throw e;
       }
     }
@@ -118,6 +123,19 @@ public enum Nemesis {
     Member member = Member.newBuilder().setId(node).setRaftAddress(faults.raftAddress(node))
         .setClientAddress(faults.clientAddress(node)).build();
     return new Active(this, "removed " + node + " from the group", () -> addBack(client, member));
+  }
+
+  /** Whether a leader, waited for a while, says {@code node} is a member. */
+  private static boolean stillMember(KvClient client, String node) throws InterruptedException {
+    long deadline = System.nanoTime() + UNKNOWN_OUTCOME_WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        return leaderStatus(client).getMembersList().stream().anyMatch(m -> m.getId().equals(node));
+      } catch (RuntimeException noLeaderYet) {
+        Thread.sleep(500);
+      }
+    }
+    return false;
   }
 
   /** The status of the node that says it leads (its member list is the group's). */
