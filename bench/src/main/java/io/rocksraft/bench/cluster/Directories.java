@@ -1,11 +1,10 @@
 package io.rocksraft.bench.cluster;
 
+import io.rocksraft.server.state.FileOps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /** Temporary directories of the clusters the bench starts. */
 final class Directories {
@@ -22,13 +21,8 @@ final class Directories {
 
   /** Deletes the tree, deepest first; a missing tree is fine. */
   static void delete(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      FileOps.deleteTree(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + dir, e);
     }

@@ -1,10 +1,9 @@
 package io.rocksraft.bench.jmh;
 
+import io.rocksraft.server.state.FileOps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /** The benchmarks' RocksDB directories: made per trial, removed after it. */
 public final class ScratchDirs {
@@ -15,10 +14,6 @@ public final class ScratchDirs {
   }
 
   public static void delete(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    FileOps.deleteTree(dir);
   }
 }
