@@ -1,5 +1,6 @@
 package io.rocksraft.bench;
 
+import io.rocksraft.bench.report.CompareTable;
 import io.rocksraft.bench.report.HtmlReport;
 import io.rocksraft.bench.report.JsonReport;
 import io.rocksraft.bench.run.RunResult;
@@ -39,7 +40,8 @@ final class RunCommand implements Callable<Integer> {
     WorkloadSpec spec = parent.validated(command, options::spec);
     Optional<List<String>> given = Optional.ofNullable(endpoints).map(e -> parent.validated(command, () -> target.parseEndpoints(e)));
     Files.createDirectories(out);
-    RunResult result = new Session(spec, options.workDir(), parent.err()).run(target, given);
+    RunResult result = new Session(spec, options.workDir(),
+        parent.validated(command, options::rocksraftSettings), parent.err()).run(target, given);
     String base = "bench-" + target.label() + "-" + spec.workload().label();
     Path json = out.resolve(base + ".json");
     Path html = out.resolve(base + ".html");
@@ -48,6 +50,7 @@ final class RunCommand implements Callable<Integer> {
     Stats s = result.summary();
     parent.out().printf("%s, %s: %.1f ops/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms, %d ops, %d errors%n",
         target.label(), spec.describe(), s.throughput(), s.p50(), s.p99(), s.p999(), s.max(), s.ops(), s.errors());
+    parent.out().print(CompareTable.memory(result));
     parent.out().println("wrote " + json + " and " + html);
     return 0;
   }

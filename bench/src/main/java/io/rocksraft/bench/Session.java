@@ -1,6 +1,7 @@
 package io.rocksraft.bench;
 
 import io.rocksraft.bench.cluster.Deployment;
+import io.rocksraft.bench.memory.MemorySampler;
 import io.rocksraft.bench.run.LoadGenerator;
 import io.rocksraft.bench.run.RunResult;
 import io.rocksraft.bench.target.Target;
@@ -8,20 +9,24 @@ import io.rocksraft.bench.workload.WorkloadSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * One run against one store: on the given endpoints, or on a cluster started for it and stopped
- * afterwards — also when the run fails, and (through a shutdown hook) when the JVM is stopped.
+ * afterwards — also when the run fails, and (through a shutdown hook) when the JVM is stopped. The
+ * memory of a started cluster's processes is sampled while it runs.
  */
 final class Session {
   private final WorkloadSpec spec;
   private final Path workDir;
+  private final Map<String, Object> rocksraftSettings;
   private final PrintStream progress;
 
-  Session(WorkloadSpec spec, Path workDir, PrintStream progress) {
+  Session(WorkloadSpec spec, Path workDir, Map<String, Object> rocksraftSettings, PrintStream progress) {
     this.spec = spec;
     this.workDir = workDir;
+    this.rocksraftSettings = rocksraftSettings;
     this.progress = progress;
   }
 
@@ -30,11 +35,12 @@ final class Session {
       return drive(kind, endpoints.get());
     }
     progress.println("starting a " + TargetKind.NODES + "-node " + kind.label() + " cluster under " + workDir + " ...");
-    Deployment deployment = kind.start(workDir);
+    Deployment deployment = kind.start(workDir, rocksraftSettings);
     Thread hook = new Thread(deployment::close, "bench-stop-" + kind.label());
     Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      return drive(kind, deployment.endpoints());
+    try (MemorySampler memory = new MemorySampler(deployment.processes())) {
+      RunResult result = drive(kind, deployment.endpoints());
+      return result.withMemory(memory.peaks());
     } finally {
       progress.println("stopping the " + kind.label() + " cluster ...");
       deployment.close();

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The stores the bench knows: how to start a three-node cluster of each and how to talk to it. */
 enum TargetKind {
@@ -24,8 +25,9 @@ enum TargetKind {
     return this == ROCKSRAFT ? Endpoints.rocksraft(list) : Endpoints.etcd(list);
   }
 
-  Deployment start(Path workDir) {
-    return this == ROCKSRAFT ? RocksraftCluster.start(workDir, NODES, START_TIMEOUT)
+  /** {@code rocksraftSettings}: added to every rocksraft node's configuration (etcd runs with its defaults). */
+  Deployment start(Path workDir, Map<String, Object> rocksraftSettings) {
+    return this == ROCKSRAFT ? RocksraftCluster.start(workDir, NODES, START_TIMEOUT, rocksraftSettings)
         : EtcdCluster.start(workDir, NODES, START_TIMEOUT);
   }
 

@@ -1,11 +1,18 @@
 package io.rocksraft.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.rocksraft.bench.workload.Distribution;
 import io.rocksraft.bench.workload.KeySpace;
 import io.rocksraft.bench.workload.Workload;
 import io.rocksraft.bench.workload.WorkloadSpec;
+import io.rocksraft.server.config.NodeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.OptionalDouble;
 import picocli.CommandLine.Option;
 
@@ -51,11 +58,35 @@ final class WorkloadOptions {
       + "(default: the system's temporary directory)")
   Path workDir;
 
+  @Option(names = "--rocksraft-settings", description = "a YAML mapping added to the node: block of every rocksraft "
+      + "node the bench starts (docs/configuration.md), e.g. '{backpressure: {maxInFlightBatches: 4}}'")
+  String rocksraftSettings;
+
   /** @throws IllegalArgumentException naming the bad option */
   WorkloadSpec spec() {
     return new WorkloadSpec(workload, new KeySpace(keys, keySize), valueSize, distribution, clients,
         rate == null ? OptionalDouble.empty() : OptionalDouble.of(rate), scanLength,
         Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds), Duration.ofSeconds(timeoutSeconds));
+  }
+
+  /**
+   * The node settings to start rocksraft nodes with, checked as a node would check them.
+   *
+   * @throws IllegalArgumentException for YAML that is not a valid node configuration
+   */
+  Map<String, Object> rocksraftSettings() {
+    if (rocksraftSettings == null || rocksraftSettings.isBlank()) {
+      return Map.of();
+    }
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    try {
+      Map<String, Object> settings = yaml.readValue(rocksraftSettings, new TypeReference<Map<String, Object>>() {});
+      yaml.convertValue(settings, NodeConfig.class).validate();
+      return settings;
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("--rocksraft-settings is not a valid node configuration: "
+          + e.getMessage().lines().findFirst().orElse(""), e);
+    }
   }
 
   Path workDir() {

@@ -19,6 +19,8 @@ class BadOptionsTest {
       "compare --etcd-endpoints 10.1.2.3:2379                | not a loopback address",
       "compare --rocksraft-endpoints 127.0.0.1               | is not host:port",
       "compare --no-such-option                              | Unknown option",
+      "compare --rocksraft-settings=nope:1                   | --rocksraft-settings is not a valid node configuration",
+      "run --target etcd --rocksraft-settings=[1]            | --rocksraft-settings is not a valid node configuration",
       "run --workload a                                      | --target",
       "run --target mysql                                    | --target",
       "run --target etcd --endpoints https://127.0.0.1:2379  | TLS is not supported",

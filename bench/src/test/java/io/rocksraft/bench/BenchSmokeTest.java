@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class BenchSmokeTest {
   static void startStores() throws Exception {
     Etcd.ensureInstalled();
     etcd = EtcdCluster.start(clusters, 3, Duration.ofSeconds(60));
-    rocksraft = RocksraftCluster.start(clusters, 1, Duration.ofSeconds(60));
+    rocksraft = RocksraftCluster.start(clusters, 1, Duration.ofSeconds(60), Map.of());
   }
 
   @AfterAll

@@ -26,6 +26,18 @@ class CompareOwnClustersTest {
     assertThat(full.path("rocksraft").path("summary").path("ops").asLong()).isPositive();
     assertThat(full.path("etcd").path("summary").path("ops").asLong()).isPositive();
     assertThat(Files.readString(out.resolve("compare-b.html"))).contains("rocksraft p99", "etcd p99");
+    // Every started process' memory was sampled; only rocksraft nodes report heap and RocksDB figures.
+    assertThat(full.path("rocksraft").path("memory")).hasSize(3).allSatisfy(node -> {
+      assertThat(node.path("rssBytes").asLong()).isPositive();
+      assertThat(node.path("heapUsed").asLong()).isPositive();
+      assertThat(node.path("rocksdbCache").isNumber()).isTrue();
+      assertThat(node.path("memtables").asLong()).isPositive();
+    });
+    assertThat(full.path("etcd").path("memory")).hasSize(3).allSatisfy(node -> {
+      assertThat(node.path("rssBytes").asLong()).isPositive();
+      assertThat(node.path("heapUsed").isNull() || node.path("heapUsed").isMissingNode()).isTrue();
+    });
+    assertThat(cli.out()).contains("rocksraft peak MiB", "etcd peak MiB");
     try (Stream<Path> left = Files.list(work)) {
       assertThat(left).as("cluster directories left in the work dir").isEmpty();
     }

@@ -7,6 +7,9 @@ public interface Deployment extends AutoCloseable {
   /** The client endpoints, in the form the matching target takes. */
   List<String> endpoints();
 
+  /** The processes it runs, for memory sampling. */
+  List<NodeProcess> processes();
+
   @Override
   void close();
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -105,6 +106,15 @@ public final class EtcdCluster implements Deployment {
       }
     }
     LOG.info("etcd started: {} members in {}, client URLs {}", members.size(), dir, endpoints());
+  }
+
+  @Override
+  public List<NodeProcess> processes() {
+    List<NodeProcess> out = new ArrayList<>();
+    for (int i = 0; i < processes.size(); i++) {
+      out.add(new NodeProcess(members.get(i).name(), processes.get(i).pid(), Optional.empty()));
+    }
+    return out;
   }
 
   /** etcd's {@code /health} says true once the member sees a leader and a quorum answers. */

@@ -3,9 +3,12 @@ package io.rocksraft.bench.cluster;
 import io.rocksraft.server.local.LocalCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,11 +29,12 @@ public final class RocksraftCluster implements Deployment {
     this.cluster = cluster;
   }
 
-  public static RocksraftCluster start(Path parent, int size, Duration timeout) {
+  /** {@code settings}: added to every node's {@code node:} block (empty: the defaults). */
+  public static RocksraftCluster start(Path parent, int size, Duration timeout, Map<String, Object> settings) {
     Path dir = Directories.create(parent, "rocksraft-");
     RocksraftCluster started = null;
     try {
-      started = new RocksraftCluster(LocalCluster.create(dir, size, 0, NODE_JVM_ARGS));
+      started = new RocksraftCluster(LocalCluster.create(dir, size, 0, NODE_JVM_ARGS, settings));
       started.cluster.startAll();
       String leader = started.cluster.awaitLeader(timeout);
       LOG.info("rocksraft started: {} nodes in {}, leader {}, endpoints {}", size, dir, leader, started.endpoints());
@@ -51,6 +55,13 @@ public final class RocksraftCluster implements Deployment {
   @Override
   public List<String> endpoints() {
     return cluster.clientAddresses();
+  }
+
+  @Override
+  public List<NodeProcess> processes() {
+    return cluster.nodes().stream()
+        .map(n -> new NodeProcess(n.id(), n.pid(), Optional.of(URI.create("http://" + n.adminAddress() + "/metrics"))))
+        .toList();
   }
 
   public Path dir() {

@@ -1,5 +1,7 @@
 package io.rocksraft.bench.report;
 
+import io.rocksraft.bench.memory.NodeMemory;
+import io.rocksraft.bench.run.RunResult;
 import io.rocksraft.bench.run.Stats;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
@@ -30,6 +32,28 @@ public final class CompareTable {
       out.append(String.format(line, row.name(), String.format(row.format(), r), String.format(row.format(), e),
           Double.isFinite(ratio) ? String.format("%.3f", ratio) : "-"));
     }
+    out.append(memory(c.rocksraft()));
+    out.append(memory(c.etcd()));
     return out.toString();
+  }
+
+  /** Each started process' peak memory in MiB; nothing when the run used given endpoints. */
+  public static String memory(RunResult run) {
+    if (run.memory().isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    String line = "%-20s %10s %10s %10s %10s %10s %10s%n";
+    out.append(String.format("%n" + line, run.target() + " peak MiB", "rss", "heap used", "heap comm.", "direct",
+        "rocksdb $", "memtables"));
+    for (NodeMemory m : run.memory()) {
+      out.append(String.format(line, "  " + m.name(), mib(m.rssBytes()), mib(m.heapUsed()), mib(m.heapCommitted()),
+          mib(m.directBytes()), mib(m.rocksdbCache()), mib(m.memtables())));
+    }
+    return out.toString();
+  }
+
+  private static String mib(Long bytes) {
+    return bytes == null ? "-" : String.format("%.1f", bytes / (1024.0 * 1024.0));
   }
 }

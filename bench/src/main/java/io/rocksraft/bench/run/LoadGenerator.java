@@ -7,6 +7,7 @@ import io.rocksraft.bench.workload.OpKind;
 import io.rocksraft.bench.workload.WorkloadSpec;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -71,7 +72,7 @@ public final class LoadGenerator {
       ticker.shutdownNow();
     }
     return new RunResult(target.name(), spec.toMap(), load, timeline.summary(), timeline.byKind(), timeline.seconds(),
-        meter.errorSamples());
+        meter.errorSamples(), List.of());
   }
 
   /** Sends operations until {@code done}, then waits for those still in flight (they are not counted). */
