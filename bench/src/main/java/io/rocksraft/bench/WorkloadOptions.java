@@ -44,7 +44,9 @@ final class WorkloadOptions {
   @Option(names = "--scan-length", defaultValue = "10", description = "keys per scan (default ${DEFAULT-VALUE})")
   int scanLength;
 
-  @Option(names = "--warmup", defaultValue = "5", description = "seconds run but not measured (default ${DEFAULT-VALUE})")
+  // A fresh rocksraft cluster's JVMs are still compiling for the first minute (docs/performance.md).
+  @Option(names = "--warmup", defaultValue = "60",
+      description = "seconds run but not measured (default ${DEFAULT-VALUE}: fresh JVMs compile for about a minute)")
   long warmupSeconds;
 
   @Option(names = "--duration", defaultValue = "30", description = "seconds measured (default ${DEFAULT-VALUE})")

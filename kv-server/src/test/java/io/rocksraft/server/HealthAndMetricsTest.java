@@ -184,6 +184,11 @@ class HealthAndMetricsTest {
       assertThat(TestCluster.sample(scrape, "rocksraft_state_apply_count")).isGreaterThanOrEqualTo(1);
       assertThat(TestCluster.sample(scrape, "rocksraft_rocksdb_kv_memtable_bytes")).isPositive();
       assertThat(TestCluster.sample(scrape, "rocksraft_rocksdb_kv_estimate_num_keys")).isPositive();
+      // The node's resident memory, and RocksDB's bound: the default block cache plus memtable budget.
+      assertThat(TestCluster.sample(scrape, "rocksraft_memory_rss_bytes")).isGreaterThan(32 << 20);
+      assertThat(TestCluster.sample(scrape, "rocksraft_rocksdb_cache_capacity_bytes")).isEqualTo(128 << 20);
+      assertThat(TestCluster.sample(scrape, "rocksraft_rocksdb_block_cache_usage_bytes"))
+          .isLessThanOrEqualTo(TestCluster.sample(scrape, "rocksraft_rocksdb_cache_capacity_bytes"));
       for (String gauge : List.of("rocksraft_rocksdb_kv_sst_bytes", "rocksraft_rocksdb_kv_sst_files",
           "rocksraft_rocksdb_raft_log_memtable_bytes", "rocksraft_rocksdb_kv_pending_compaction_bytes",
           "rocksraft_rocksdb_running_compactions", "rocksraft_rocksdb_background_errors",

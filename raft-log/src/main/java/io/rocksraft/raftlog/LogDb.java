@@ -3,7 +3,6 @@ package io.rocksraft.raftlog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.rocksdb.Cache;
 import org.rocksdb.RocksDBException;
 
 /**
@@ -17,8 +16,8 @@ public final class LogDb implements AutoCloseable {
   private final RocksDatabase database;
   private final LogStore store;
 
-  public LogDb(Path dir, Cache blockCache, String name) throws IOException {
-    this.database = RocksDatabase.open(dir, List.of(RAFT_LOG), blockCache);
+  public LogDb(Path dir, RocksMemory memory, String name) throws IOException {
+    this.database = RocksDatabase.open(dir, List.of(RAFT_LOG), memory);
     this.store = new LogStore(database.db(), database.family(RAFT_LOG), name);
   }
 

@@ -11,12 +11,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.Cache;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
-import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
@@ -58,20 +57,28 @@ public final class RocksDatabase implements AutoCloseable {
     this.families = byName;
   }
 
-  /** A block cache for databases to share; whoever makes it closes it after them. */
-  public static LRUCache newBlockCache(long bytes) {
-    return new LRUCache(bytes);
-  }
-
-  /** Opens the database in {@code dir}, creating it and any missing column family. */
-  public static RocksDatabase open(Path dir, List<String> columnFamilies, Cache blockCache) throws IOException {
+  /**
+   * Opens the database in {@code dir}, creating it and any missing column family. Its blocks
+   * (index and filter blocks too) and memtables count against {@code memory}, which the node's
+   * databases share.
+   */
+  public static RocksDatabase open(Path dir, List<String> columnFamilies, RocksMemory memory) throws IOException {
     Files.createDirectories(dir);
     DBOptions dbOptions = new DBOptions()
         .setCreateIfMissing(true)
         .setCreateMissingColumnFamilies(true)
-        .setMaxBackgroundJobs(2);
+        .setMaxBackgroundJobs(2)
+        .setWriteBufferManager(memory.writeBuffers());
     ColumnFamilyOptions cfOptions = new ColumnFamilyOptions()
-        .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
+        // RocksDB's default memtable (64 MiB per column family) could alone exceed the budget.
+        .setWriteBufferSize(memory.memtableBytes())
+        .setTableFormatConfig(new BlockBasedTableConfig()
+            .setBlockCache(memory.cache())
+            // Every write reads its key's previous state first: most keys in most files are
+            // absent, and a Bloom filter answers that without reading a data block.
+            .setFilterPolicy(new BloomFilter(10))
+            .setCacheIndexAndFilterBlocks(true)
+            .setPinL0FilterAndIndexBlocksInCache(true));
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
     for (String name : columnFamilies) {

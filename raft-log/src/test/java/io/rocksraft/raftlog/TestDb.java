@@ -2,11 +2,11 @@ package io.rocksraft.raftlog;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.rocksdb.LRUCache;
+
 
 /** The payload database in a directory, as a node opens it. */
 final class TestDb implements AutoCloseable {
-  private final LRUCache cache = RocksDatabase.newBlockCache(8 << 20);
+  private final RocksMemory cache = new RocksMemory(8 << 20, 8 << 20);
   private final LogDb logDb;
   final LogStore store;
 

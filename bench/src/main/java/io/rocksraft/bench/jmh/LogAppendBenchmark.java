@@ -2,7 +2,7 @@ package io.rocksraft.bench.jmh;
 
 import io.rocksraft.raftlog.LogDb;
 import io.rocksraft.raftlog.LogStore;
-import io.rocksraft.raftlog.RocksDatabase;
+import io.rocksraft.raftlog.RocksMemory;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,7 +18,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.rocksdb.LRUCache;
 
 /**
  * raft-log's write path: {@code entries} payloads appended (no sync each) and one flush that
@@ -41,7 +40,7 @@ public class LogAppendBenchmark {
   int payloadBytes;
 
   private Path dir;
-  private LRUCache cache;
+  private RocksMemory cache;
   private LogDb db;
   private LogStore store;
   private byte[] payload;
@@ -50,7 +49,7 @@ public class LogAppendBenchmark {
   @Setup(Level.Trial)
   public void open() throws Exception {
     dir = ScratchDirs.create("log");
-    cache = RocksDatabase.newBlockCache(8 << 20);
+    cache = new RocksMemory(8 << 20, 8 << 20);
     db = new LogDb(dir, cache, "jmh");
     store = db.store();
     payload = new byte[payloadBytes];

@@ -4,13 +4,12 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.rocksraft.bench.cluster.NodeProcess;
+import io.rocksraft.server.ops.MemoryGauges;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +56,7 @@ public final class MemorySampler implements AutoCloseable {
   private void sample() {
     for (int i = 0; i < processes.size(); i++) {
       NodeProcess p = processes.get(i);
-      Long rss = residentBytes(p.pid());
+      Long rss = MemoryGauges.residentBytes(p.pid());
       if (rss == null) {
         continue;
       }
@@ -94,20 +93,6 @@ public final class MemorySampler implements AutoCloseable {
   @Override
   public void close() {
     ticker.shutdownNow();
-  }
-
-  /** VmRSS of a process, or null once it is gone. */
-  static Long residentBytes(long pid) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
-        }
-      }
-      return null;
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
   }
 
   /** The {@code gauges} object of a Dropwizard metrics answer, or null when the node does not answer. */

@@ -2,7 +2,7 @@ package io.rocksraft.server.state;
 
 import io.rocksraft.bench.jmh.Batches;
 import io.rocksraft.bench.jmh.ScratchDirs;
-import io.rocksraft.raftlog.RocksDatabase;
+import io.rocksraft.raftlog.RocksMemory;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,7 +18,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.rocksdb.LRUCache;
 
 /**
  * The state machine's apply of one committed entry of coalesced puts on a real RocksDB: sessions,
@@ -38,7 +37,7 @@ public class ApplyBenchmark {
   int ops;
 
   private Path dir;
-  private LRUCache cache;
+  private RocksMemory cache;
   private StateStore store;
   private Applier applier;
   private long index;
@@ -46,7 +45,7 @@ public class ApplyBenchmark {
   @Setup(Level.Trial)
   public void open() throws Exception {
     dir = ScratchDirs.create("apply");
-    cache = RocksDatabase.newBlockCache(64 << 20);
+    cache = new RocksMemory(64 << 20, 64 << 20);
     store = new StateStore(dir, cache);
     applier = new Applier(store, "jmh", 1000, 100_000);
   }

@@ -29,6 +29,7 @@ public record NodeConfig(
     Health health,
     Long requestTimeoutMs,
     Long blockCacheBytes,
+    Long writeBufferBytes,
     Map<String, String> ratis,
     WatchSettings watch,
     Boolean join,
@@ -52,6 +53,7 @@ public record NodeConfig(
     health = Objects.requireNonNullElse(health, Health.DEFAULTS).withDefaultsFor(raft);
     requestTimeoutMs = Objects.requireNonNullElse(requestTimeoutMs, 10_000L);
     blockCacheBytes = Objects.requireNonNullElse(blockCacheBytes, 64L << 20);
+    writeBufferBytes = Objects.requireNonNullElse(writeBufferBytes, 64L << 20);
     ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
     watch = Objects.requireNonNullElse(watch, WatchSettings.DEFAULTS);
     join = Objects.requireNonNullElse(join, false);
@@ -76,7 +78,7 @@ public record NodeConfig(
   /** A single node with every default. */
   public static NodeConfig defaults() {
     return new NodeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null);
+        null, null, null, null);
   }
 
   /**
@@ -141,7 +143,7 @@ public record NodeConfig(
 
     public Backpressure {
       maxQueuedWrites = Objects.requireNonNullElse(maxQueuedWrites, 10_000);
-      maxInFlightBatches = Objects.requireNonNullElse(maxInFlightBatches, 8);
+      maxInFlightBatches = Objects.requireNonNullElse(maxInFlightBatches, 1);
       maxBatchOps = Objects.requireNonNullElse(maxBatchOps, 256);
       maxBatchBytes = Objects.requireNonNullElse(maxBatchBytes, 4 * 1024 * 1024);
       maxInFlightReads = Objects.requireNonNullElse(maxInFlightReads, 10_000);
@@ -208,6 +210,9 @@ public record NodeConfig(
     }
     if (backpressure.maxBatchBytes() < limits.maxRequestBytes()) {
       errors.add("backpressure.maxBatchBytes must be at least limits.maxRequestBytes");
+    }
+    if (blockCacheBytes < 1 << 20 || writeBufferBytes < 1 << 20) {
+      errors.add("blockCacheBytes and writeBufferBytes must each be at least 1 MiB (1048576)");
     }
     if (watch.historyRevisions() < 0) {
       errors.add("watch.historyRevisions must be 0 (no watches) or more");
@@ -284,7 +289,7 @@ public record NodeConfig(
     return new NodeConfig(newId, cluster, dataDir != null ? dataDir : this.dataDir,
         raftAddress != null ? raftAddress : listed != null ? listed.raftAddress() : this.raftAddress,
         clientAddress != null ? clientAddress : listed != null ? listed.clientAddress() : this.clientAddress,
-        newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, ratis, watch, join,
-        snapshot, tier, unsafe);
+        newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, writeBufferBytes, ratis,
+        watch, join, snapshot, tier, unsafe);
   }
 }

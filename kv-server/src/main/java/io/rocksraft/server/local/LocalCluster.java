@@ -28,6 +28,8 @@ public final class LocalCluster {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   public static final String STATE_FILE = "cluster.json";
+  public static final String MALLOC_ARENA_MAX = "MALLOC_ARENA_MAX";
+  static final String DEFAULT_MALLOC_ARENAS = "2";
 
   /**
    * One node: where it listens (Raft, gRPC, REST, admin), its config file, data and log, its
@@ -243,10 +245,13 @@ public final class LocalCluster {
         "server", n.configFile().toString()));
     Files.createDirectories(n.dataDir());
     YAML.writeValue(n.configFile().toFile(), nodeYaml(n));
-    Process p = new ProcessBuilder(cmd)
+    ProcessBuilder builder = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(n.logFile().toFile()))
-        .start();
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(n.logFile().toFile()));
+    // RocksDB allocates from many threads; glibc's default of 8 arenas per core lets freed memory
+    // sit in each of them (docs/performance.md, Memory). An operator's own setting wins.
+    builder.environment().putIfAbsent(MALLOC_ARENA_MAX, DEFAULT_MALLOC_ARENAS);
+    Process p = builder.start();
     nodes.set(nodes.indexOf(n), n.withPid(p.pid()));
     save();
   }

@@ -10,7 +10,7 @@ import com.codahale.metrics.MetricRegistry;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** Puts the node's health checks, RocksDB gauges and the Prometheus text format on the admin port. */
+/** Puts the node's health checks, RocksDB and memory gauges and the Prometheus text format on the admin port. */
 public final class AdminEndpoints {
   private AdminEndpoints() {
   }
@@ -28,6 +28,7 @@ public final class AdminEndpoints {
     RocksDbGauges.register(environment.metrics(), RocksDbGauges.PREFIX, state);
     RocksDbGauges.register(environment.metrics(), MetricRegistry.name(RocksDbGauges.PREFIX, LogDb.RAFT_LOG),
         raft::logDatabase);
+    MemoryGauges.register(environment.metrics(), raft.memory());
     environment.admin()
         .addServlet("prometheus", new PrometheusMetricsServlet(PrometheusExport.of(environment.metrics())))
         .addMapping(PrometheusExport.PATH);

@@ -9,6 +9,7 @@ import io.rocksraft.api.v1.StatusResponse;
 import io.rocksraft.raftlog.LogDb;
 import io.rocksraft.raftlog.LogPurger;
 import io.rocksraft.raftlog.RocksDatabase;
+import io.rocksraft.raftlog.RocksMemory;
 import io.rocksraft.server.config.NodeConfig;
 import io.rocksraft.server.error.ErrorKind;
 import io.rocksraft.server.error.KvException;
@@ -68,7 +69,6 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
-import org.rocksdb.LRUCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,8 +94,8 @@ public final class RaftNode implements AutoCloseable {
   private final NodeConfig config;
   private final RaftPeerId selfId;
   private final RaftGroup group;
-  /** One block cache for the state and the log databases. */
-  private final LRUCache blockCache;
+  /** The block cache and memtable budget the state and the log databases share. */
+  private final RocksMemory memory;
   private final LogDb logDb;
   private final KvStateMachine stateMachine;
   /** The object-storage tier's side of snapshots; null when the tier is off. */
@@ -129,15 +129,15 @@ public final class RaftNode implements AutoCloseable {
     this.selfId = RaftPeerId.valueOf(config.id());
     this.group = RaftGroup.valueOf(groupId(config.cluster()), config.peers().stream().map(RaftNode::peer).toList());
     Path dataDir = config.dataDir();
-    this.blockCache = RocksDatabase.newBlockCache(config.blockCacheBytes());
-    this.logDb = new LogDb(dataDir.resolve("log"), blockCache, config.id());
+    this.memory = new RocksMemory(config.blockCacheBytes(), config.writeBufferBytes());
+    this.logDb = new LogDb(dataDir.resolve("log"), memory, config.id());
     SnapshotStore snapshots = new SnapshotStore(dataDir.resolve("snapshots"), dataDir.resolve("snapshot-receive"),
         config.snapshot().retain());
     this.transfer = config.tier().enabled()
         ? new TierSnapshotTransfer(Tier.open(config.tier(), dataDir, metrics), config.cluster(), this::isLeader,
             snapshots::latest, dataDir.resolve("tier-staging"), Duration.ofMillis(config.raft().memberChangeTimeoutMs()))
         : null;
-    this.stateMachine = new KvStateMachine(dataDir.resolve("db"), blockCache, logDb.store(), snapshots,
+    this.stateMachine = new KvStateMachine(dataDir.resolve("db"), memory, logDb.store(), snapshots,
         transfer != null ? transfer : SnapshotTransfer.NONE, config.id(), config.limits().maxRangeLimit(),
         config.watch().historyRevisions(), metrics);
     this.properties = properties(config, dataDir.resolve("raft"));
@@ -290,6 +290,11 @@ public final class RaftNode implements AutoCloseable {
   /** This node's state database (it changes when a snapshot is installed); null once closed. */
   public StateStore store() {
     return stateMachine.store();
+  }
+
+  /** The block cache and memtable budget of this node's databases, for statistics. */
+  public RocksMemory memory() {
+    return memory;
   }
 
   /** This node's Raft log payload database, for health checks and statistics. */
@@ -666,7 +671,7 @@ public final class RaftNode implements AutoCloseable {
             transfer.close();
           }
           logDb.close();
-          blockCache.close();
+          memory.close();
         }
       }
     }

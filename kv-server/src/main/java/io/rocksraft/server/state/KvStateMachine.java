@@ -4,6 +4,7 @@ import io.rocksraft.api.v1.HashResponse;
 import io.rocksraft.api.v1.Member;
 import io.rocksraft.raftlog.LogDataApi;
 import io.rocksraft.raftlog.LogStore;
+import io.rocksraft.raftlog.RocksMemory;
 import io.rocksraft.server.error.ErrorKind;
 import io.rocksraft.server.error.KvException;
 import io.rocksraft.server.internal.Query;
@@ -41,7 +42,6 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
-import org.rocksdb.Cache;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.slf4j.Logger;
@@ -76,7 +76,7 @@ public final class KvStateMachine extends BaseStateMachine {
   public static final String SNAPSHOTS_FROM_TIER = "rocksraft.snapshot.installed_from_tier";
 
   private final Path dbDir;
-  private final Cache blockCache;
+  private final RocksMemory memory;
   private final CurrentStore store;
   private final LogDataApi dataApi;
   private final SnapshotStore snapshots;
@@ -114,18 +114,18 @@ public final class KvStateMachine extends BaseStateMachine {
    * Opens the state database in {@code dbDir} (finishing a snapshot install a crash
    * interrupted); {@code log} holds the entries' payloads, {@code snapshots} the checkpoints.
    */
-  public KvStateMachine(Path dbDir, Cache blockCache, LogStore log, SnapshotStore snapshots, SnapshotTransfer transfer,
+  public KvStateMachine(Path dbDir, RocksMemory memory, LogStore log, SnapshotStore snapshots, SnapshotTransfer transfer,
                         String memberId, int maxRangeLimit, long historyRevisions, MetricRegistry metrics)
       throws IOException {
     this.dbDir = dbDir;
     this.transfer = transfer;
-    this.blockCache = blockCache;
+    this.memory = memory;
     this.snapshots = snapshots;
     this.memberId = memberId;
     this.maxRangeLimit = maxRangeLimit;
     this.historyRevisions = historyRevisions;
     DbSwap.recover(dbDir);
-    StateStore opened = new StateStore(dbDir, blockCache);
+    StateStore opened = new StateStore(dbDir, memory);
     this.store = new CurrentStore(opened);
     this.applier = new Applier(opened, memberId, maxRangeLimit, historyRevisions);
     this.dataApi = new LogDataApi(log);
@@ -376,7 +376,7 @@ public final class KvStateMachine extends BaseStateMachine {
     Applier before = applier;
     store.replace(() -> {
       DbSwap.commit(dbDir);
-      StateStore opened = new StateStore(dbDir, blockCache);
+      StateStore opened = new StateStore(dbDir, memory);
       // Inside the swap: a reader never sees the new database with the old applier's bounds.
       applier = new Applier(opened, memberId, maxRangeLimit, historyRevisions);
       return opened;

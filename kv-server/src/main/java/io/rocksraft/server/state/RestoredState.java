@@ -1,10 +1,9 @@
 package io.rocksraft.server.state;
 
-import io.rocksraft.raftlog.RocksDatabase;
+import io.rocksraft.raftlog.RocksMemory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -20,7 +19,7 @@ public final class RestoredState {
 
   /** Rebases the database in {@code dbDir} in place; returns the state it held (revision kept). */
   public static AppliedState rebase(Path dbDir) throws IOException {
-    try (LRUCache cache = RocksDatabase.newBlockCache(8L << 20)) {
+    try (RocksMemory cache = new RocksMemory(8L << 20, 8L << 20)) {
       StateStore store = new StateStore(dbDir, cache);
       try (WriteBatch wb = new WriteBatch(); WriteOptions sync = new WriteOptions().setSync(true)) {
         byte[] applied = store.db().get(store.meta(), MetaKeys.APPLIED);

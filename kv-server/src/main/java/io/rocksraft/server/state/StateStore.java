@@ -1,10 +1,10 @@
 package io.rocksraft.server.state;
 
 import io.rocksraft.raftlog.RocksDatabase;
+import io.rocksraft.raftlog.RocksMemory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.rocksdb.Cache;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 
@@ -24,8 +24,8 @@ public final class StateStore implements AutoCloseable {
   private final ColumnFamilyHandle meta;
   private final ColumnFamilyHandle history;
 
-  public StateStore(Path dir, Cache blockCache) throws IOException {
-    this.database = RocksDatabase.open(dir, List.of(KV, META, HISTORY), blockCache);
+  public StateStore(Path dir, RocksMemory memory) throws IOException {
+    this.database = RocksDatabase.open(dir, List.of(KV, META, HISTORY), memory);
     this.kv = database.family(KV);
     this.meta = database.family(META);
     this.history = database.family(HISTORY);

@@ -5,24 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.rocksraft.api.v1.PutRequest;
 import io.rocksraft.api.v1.WriteId;
+import io.rocksraft.raftlog.RocksMemory;
 import io.rocksraft.server.internal.BatchResult;
 import io.rocksraft.server.internal.Command;
 import io.rocksraft.server.internal.CommandResult;
 import io.rocksraft.server.internal.Failure;
 import io.rocksraft.server.internal.LogBatch;
-import io.rocksraft.raftlog.RocksDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.LRUCache;
 
 /** The applier on a real RocksDB, entry by entry, with the proposer clock under the test's control. */
 class ApplierTest {
   @TempDir Path dir;
-  private final LRUCache cache = RocksDatabase.newBlockCache(8 << 20);
+  private final RocksMemory cache = new RocksMemory(8 << 20, 8 << 20);
   private StateStore store;
   private Applier applier;
   private long index;

@@ -3,7 +3,7 @@ package io.rocksraft.server.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.rocksraft.raftlog.RocksDatabase;
+import io.rocksraft.raftlog.RocksMemory;
 import io.rocksraft.server.error.ErrorKind;
 import io.rocksraft.server.error.KvException;
 import java.nio.charset.StandardCharsets;
@@ -16,13 +16,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDBException;
 
 /** Readers and a database being replaced under them. */
 class CurrentStoreTest {
   @TempDir Path dir;
-  private final LRUCache cache = RocksDatabase.newBlockCache(8 << 20);
+  private final RocksMemory cache = new RocksMemory(8 << 20, 8 << 20);
 
   @AfterEach
   void close() {

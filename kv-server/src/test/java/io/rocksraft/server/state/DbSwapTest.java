@@ -2,7 +2,7 @@ package io.rocksraft.server.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rocksraft.raftlog.RocksDatabase;
+import io.rocksraft.raftlog.RocksMemory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,12 +11,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.LRUCache;
 
 /** Replacing the state database by a snapshot, and what a crash between the steps leaves. */
 class DbSwapTest {
   @TempDir Path dir;
-  private final LRUCache cache = RocksDatabase.newBlockCache(8 << 20);
+  private final RocksMemory cache = new RocksMemory(8 << 20, 8 << 20);
   private Path db;
   private SnapshotStore.Local snapshot;
 

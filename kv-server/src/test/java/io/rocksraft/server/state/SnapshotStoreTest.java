@@ -3,7 +3,7 @@ package io.rocksraft.server.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.rocksraft.raftlog.RocksDatabase;
+import io.rocksraft.raftlog.RocksMemory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,12 +17,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.FlushOptions;
-import org.rocksdb.LRUCache;
 
 /** Checkpoints of a real state database: what a snapshot holds on disk, and how many stay. */
 class SnapshotStoreTest {
   @TempDir Path dir;
-  private final LRUCache cache = RocksDatabase.newBlockCache(8 << 20);
+  private final RocksMemory cache = new RocksMemory(8 << 20, 8 << 20);
   private StateStore db;
   private SnapshotStore snapshots;
 
