@@ -42,10 +42,14 @@ class SnapshotTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
+    // One log entry per write (no coalescing), several in flight: the thresholds below count entries.
     t = TestCluster.start(3, """
         snapshot:
           autoTriggerThreshold: 300
           retain: 2
+        backpressure:
+          maxBatchOps: 1
+          maxInFlightBatches: 8
         ratis:
           raft.server.log.segment.size.max: 8KB
         """);
