@@ -40,7 +40,7 @@ public class LogAppendBenchmark {
   int payloadBytes;
 
   private Path dir;
-  private RocksMemory cache;
+  private RocksMemory memory;
   private LogDb db;
   private LogStore store;
   private byte[] payload;
@@ -49,8 +49,8 @@ public class LogAppendBenchmark {
   @Setup(Level.Trial)
   public void open() throws Exception {
     dir = ScratchDirs.create("log");
-    cache = new RocksMemory(8 << 20, 8 << 20);
-    db = new LogDb(dir, cache, "jmh");
+    memory = new RocksMemory(8 << 20, 8 << 20);
+    db = new LogDb(dir, memory, "jmh");
     store = db.store();
     payload = new byte[payloadBytes];
   }
@@ -66,7 +66,7 @@ public class LogAppendBenchmark {
   @TearDown(Level.Trial)
   public void close() throws Exception {
     db.close();
-    cache.close();
+    memory.close();
     ScratchDirs.delete(dir);
   }
 }

@@ -37,7 +37,7 @@ public class ApplyBenchmark {
   int ops;
 
   private Path dir;
-  private RocksMemory cache;
+  private RocksMemory memory;
   private StateStore store;
   private Applier applier;
   private long index;
@@ -45,8 +45,8 @@ public class ApplyBenchmark {
   @Setup(Level.Trial)
   public void open() throws Exception {
     dir = ScratchDirs.create("apply");
-    cache = new RocksMemory(64 << 20, 64 << 20);
-    store = new StateStore(dir, cache);
+    memory = new RocksMemory(64 << 20, 64 << 20);
+    store = new StateStore(dir, memory);
     applier = new Applier(store, "jmh", 1000, 100_000);
   }
 
@@ -60,7 +60,7 @@ public class ApplyBenchmark {
   public void close() throws Exception {
     applier.close();
     store.close();
-    cache.close();
+    memory.close();
     ScratchDirs.delete(dir);
   }
 }

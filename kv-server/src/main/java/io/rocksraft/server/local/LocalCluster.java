@@ -28,8 +28,8 @@ public final class LocalCluster {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   public static final String STATE_FILE = "cluster.json";
-  public static final String MALLOC_ARENA_MAX = "MALLOC_ARENA_MAX";
-  static final String DEFAULT_MALLOC_ARENAS = "2";
+  private static final String MALLOC_ARENA_MAX = "MALLOC_ARENA_MAX";
+  private static final String DEFAULT_MALLOC_ARENAS = "2";
 
   /**
    * One node: where it listens (Raft, gRPC, REST, admin), its config file, data and log, its

@@ -19,8 +19,8 @@ public final class RestoredState {
 
   /** Rebases the database in {@code dbDir} in place; returns the state it held (revision kept). */
   public static AppliedState rebase(Path dbDir) throws IOException {
-    try (RocksMemory cache = new RocksMemory(8L << 20, 8L << 20)) {
-      StateStore store = new StateStore(dbDir, cache);
+    try (RocksMemory memory = new RocksMemory(8L << 20, 8L << 20)) {
+      StateStore store = new StateStore(dbDir, memory);
       try (WriteBatch wb = new WriteBatch(); WriteOptions sync = new WriteOptions().setSync(true)) {
         byte[] applied = store.db().get(store.meta(), MetaKeys.APPLIED);
         long revision = MetaKeys.toLong(store.db().get(store.meta(), MetaKeys.REVISION));

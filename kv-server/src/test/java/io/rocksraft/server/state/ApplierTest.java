@@ -21,21 +21,21 @@ import org.junit.jupiter.api.io.TempDir;
 /** The applier on a real RocksDB, entry by entry, with the proposer clock under the test's control. */
 class ApplierTest {
   @TempDir Path dir;
-  private final RocksMemory cache = new RocksMemory(8 << 20, 8 << 20);
+  private final RocksMemory memory = new RocksMemory(8 << 20, 8 << 20);
   private StateStore store;
   private Applier applier;
   private long index;
 
   @BeforeEach
   void open() throws Exception {
-    store = new StateStore(dir, cache);
+    store = new StateStore(dir, memory);
     applier = new Applier(store, "n1", 1000, 100);
   }
 
   @AfterEach
   void close() {
     store.close();
-    cache.close();
+    memory.close();
   }
 
   private static ByteString b(String s) {
@@ -102,7 +102,7 @@ class ApplierTest {
     apply(1_000, put("c", 1, 1, "k", "v"));
     long revision = applier.applied().revision();
     store.close();
-    store = new StateStore(dir, cache);
+    store = new StateStore(dir, memory);
     applier = new Applier(store, "n1", 1000, 100);
 
     assertThat(applier.applied().index()).isEqualTo(index);

@@ -21,17 +21,17 @@ import org.rocksdb.RocksDBException;
 /** Readers and a database being replaced under them. */
 class CurrentStoreTest {
   @TempDir Path dir;
-  private final RocksMemory cache = new RocksMemory(8 << 20, 8 << 20);
+  private final RocksMemory memory = new RocksMemory(8 << 20, 8 << 20);
 
   @AfterEach
   void close() {
-    cache.close();
+    memory.close();
   }
 
   private static final byte[] KEY = "k".getBytes(StandardCharsets.UTF_8);
 
   private StateStore open(int generation) throws java.io.IOException, RocksDBException {
-    StateStore s = new StateStore(dir.resolve("db-" + generation), cache);
+    StateStore s = new StateStore(dir.resolve("db-" + generation), memory);
     s.db().put(s.kv(), KEY, new byte[] {(byte) generation});
     return s;
   }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Replacing the state database by a snapshot, and what a crash between the steps leaves. */
 class DbSwapTest {
   @TempDir Path dir;
-  private final RocksMemory cache = new RocksMemory(8 << 20, 8 << 20);
+  private final RocksMemory memory = new RocksMemory(8 << 20, 8 << 20);
   private Path db;
   private SnapshotStore.Local snapshot;
 
@@ -26,20 +26,20 @@ class DbSwapTest {
   @BeforeEach
   void snapshotOfAnotherDatabase() throws Exception {
     db = dir.resolve("db");
-    try (StateStore other = new StateStore(dir.resolve("other"), cache)) {
+    try (StateStore other = new StateStore(dir.resolve("other"), memory)) {
       other.db().put(other.kv(), b("from"), b("snapshot"));
       SnapshotStore snapshots = new SnapshotStore(dir.resolve("snapshots"), dir.resolve("receive"), 2);
       snapshots.init(null);
       snapshot = snapshots.take(other.db(), 2, 7, 1);
     }
-    try (StateStore old = new StateStore(db, cache)) {
+    try (StateStore old = new StateStore(db, memory)) {
       old.db().put(old.kv(), b("from"), b("old"));
     }
   }
 
   @AfterEach
   void close() {
-    cache.close();
+    memory.close();
   }
 
   private List<String> files() {
@@ -47,7 +47,7 @@ class DbSwapTest {
   }
 
   private String valueInDb() throws Exception {
-    try (StateStore s = new StateStore(db, cache)) {
+    try (StateStore s = new StateStore(db, memory)) {
       return new String(s.db().get(s.kv(), b("from")), StandardCharsets.UTF_8);
     }
   }

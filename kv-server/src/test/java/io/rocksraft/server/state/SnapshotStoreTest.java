@@ -21,13 +21,13 @@ import org.rocksdb.FlushOptions;
 /** Checkpoints of a real state database: what a snapshot holds on disk, and how many stay. */
 class SnapshotStoreTest {
   @TempDir Path dir;
-  private final RocksMemory cache = new RocksMemory(8 << 20, 8 << 20);
+  private final RocksMemory memory = new RocksMemory(8 << 20, 8 << 20);
   private StateStore db;
   private SnapshotStore snapshots;
 
   @BeforeEach
   void open() throws Exception {
-    db = new StateStore(dir.resolve("db"), cache);
+    db = new StateStore(dir.resolve("db"), memory);
     snapshots = new SnapshotStore(dir.resolve("snapshots"), dir.resolve("receive"), 2);
     snapshots.init(null);
   }
@@ -35,7 +35,7 @@ class SnapshotStoreTest {
   @AfterEach
   void close() {
     db.close();
-    cache.close();
+    memory.close();
   }
 
   private void write(int from, int to) throws Exception {
