@@ -76,9 +76,21 @@ public final class MemorySampler implements AutoCloseable {
     }
   }
 
-  /** Stops sampling; each process' peaks (processes that were never seen running are left out). */
-  public synchronized List<NodeMemory> peaks() {
+  /**
+   * Stops sampling, samples every process once more (a round can outlast a short run, and the end
+   * of the load is worth a sample), and answers each process' peaks; processes that were never
+   * seen running are left out.
+   */
+  public List<NodeMemory> peaks() throws InterruptedException {
     close();
+    if (!ticker.awaitTermination(METRICS_TIMEOUT.toMillis() * (processes.size() + 1), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("the memory sampler did not stop");
+    }
+    sample();
+    return collect();
+  }
+
+  private synchronized List<NodeMemory> collect() {
     List<NodeMemory> out = new ArrayList<>();
     for (int i = 0; i < processes.size(); i++) {
       Peak p = peaks.get(i);
