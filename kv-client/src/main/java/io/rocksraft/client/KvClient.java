@@ -7,6 +7,7 @@ import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import io.grpc.Deadline;
 import io.rocksraft.api.v1.Compare;
+import io.rocksraft.api.v1.Consistency;
 import io.rocksraft.api.v1.DeleteRangeRequest;
 import io.rocksraft.api.v1.DeleteRangeResponse;
 import io.rocksraft.api.v1.DeleteRequest;
@@ -60,7 +61,9 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * <p>Writes go to the cached leader; on a leader change or a lost node the call is retried
+ * <p>Writes and linearizable reads go to the cached leader (any node answers both, but the leader
+ * does it without an extra hop); follower reads go to the next node in turn. On a leader change or
+ * a lost node the call is retried
  * with backoff on another node until its deadline. Every write carries an exactly-once id,
  * so a retried write is applied once even when its first answer was lost.
  */
@@ -72,6 +75,7 @@ public final class KvClient implements AutoCloseable {
   private final AtomicInteger roundRobin = new AtomicInteger();
   private final Async async = new Async();
   private volatile String leaderId;
+  private final boolean linearizableReadsAtLeader;
   /** The longest a member add or remove is waited for. */
   public static final Duration MEMBER_CHANGE_TIMEOUT = Duration.ofMinutes(2);
 
@@ -81,6 +85,7 @@ public final class KvClient implements AutoCloseable {
     }
     this.endpoints = b.endpoints.stream().map(a -> new Endpoint(a, b.maxInboundBytes)).toList();
     this.timeout = b.timeout;
+    this.linearizableReadsAtLeader = b.linearizableReadsAtLeader;
     this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "kv-client-retry");
       t.setDaemon(true);
@@ -100,6 +105,7 @@ public final class KvClient implements AutoCloseable {
     private final List<String> endpoints = new ArrayList<>();
     private Duration timeout = Duration.ofSeconds(10);
     private int maxInboundBytes = 64 << 20;
+    private boolean linearizableReadsAtLeader = true;
 
     /** gRPC addresses (host:port) of some or all nodes. */
     public Builder endpoints(String... addresses) {
@@ -120,6 +126,16 @@ public final class KvClient implements AutoCloseable {
     /** The default deadline of every call, retries included (10 s unless set). */
     public Builder timeout(Duration timeout) {
       this.timeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    /**
+     * Whether linearizable reads go to the leader (the default: the fastest) or, like follower
+     * reads, to every node in turn: for testing every node's read-index path, as the
+     * fault-injection harness does.
+     */
+    public Builder linearizableReadsAtLeader(boolean atLeader) {
+      this.linearizableReadsAtLeader = atLeader;
       return this;
     }
 
@@ -204,7 +220,7 @@ public final class KvClient implements AutoCloseable {
 
   /** The members of the group with their addresses, as the answering node knows them. */
   public MemberListResponse memberList() {
-    return join(call(false, (e, d) -> e.cluster.withDeadline(d).memberList(MemberListRequest.getDefaultInstance()),
+    return join(call(Route.ANY, (e, d) -> e.cluster.withDeadline(d).memberList(MemberListRequest.getDefaultInstance()),
         r -> null, Function.identity()));
   }
 
@@ -306,11 +322,11 @@ public final class KvClient implements AutoCloseable {
     }
 
     public CompletableFuture<GetResponse> get(GetRequest request) {
-      return read((e, d) -> e.kv.withDeadline(d).get(request), GetResponse::getHeader);
+      return read(request.getRead(), (e, d) -> e.kv.withDeadline(d).get(request), GetResponse::getHeader);
     }
 
     public CompletableFuture<RangeResponse> range(RangeRequest request) {
-      return read((e, d) -> e.kv.withDeadline(d).range(request), RangeResponse::getHeader);
+      return read(request.getRead(), (e, d) -> e.kv.withDeadline(d).range(request), RangeResponse::getHeader);
     }
 
     public CompletableFuture<PutResponse> put(ByteString key, ByteString value) {
@@ -348,7 +364,7 @@ public final class KvClient implements AutoCloseable {
     }
 
     public CompletableFuture<StatusResponse> status() {
-      return call(false, (e, d) -> e.cluster.withDeadline(d).status(StatusRequest.getDefaultInstance()),
+      return call(Route.ANY, (e, d) -> e.cluster.withDeadline(d).status(StatusRequest.getDefaultInstance()),
           r -> null, Function.identity());
     }
 
@@ -368,7 +384,7 @@ public final class KvClient implements AutoCloseable {
     }
 
     public CompletableFuture<List<HashResponse>> check() {
-      return call(true, (e, d) -> e.maintenance.withDeadline(d).hashPoint(HashPointRequest.getDefaultInstance()),
+      return call(Route.LEADER, (e, d) -> e.maintenance.withDeadline(d).hashPoint(HashPointRequest.getDefaultInstance()),
           r -> null, Function.identity())
           .thenCompose(point -> {
             List<CompletableFuture<HashResponse>> each = new ArrayList<>();
@@ -389,9 +405,13 @@ public final class KvClient implements AutoCloseable {
       return all(each);
     }
 
-    private <T> CompletableFuture<T> read(BiFunction<Endpoint, Deadline, ListenableFuture<T>> rpc,
+    private <T> CompletableFuture<T> read(ReadOptions options, BiFunction<Endpoint, Deadline, ListenableFuture<T>> rpc,
                                           Function<T, ResponseHeader> header) {
-      return call(false, rpc, header, Function.identity());
+      // Any node answers a linearizable read, but a follower must first ask the leader for the
+      // read index (one more round trip per read in Ratis); a follower read is local anywhere.
+      Route route = options.getConsistency() == Consistency.FOLLOWER || !linearizableReadsAtLeader
+          ? Route.ANY : Route.LEADER_FOR_READS;
+      return call(route, rpc, header, Function.identity());
     }
   }
 
@@ -404,7 +424,7 @@ public final class KvClient implements AutoCloseable {
   private <Q, T> CompletableFuture<T> write(java.util.function.LongFunction<Q> withId, WriteRpc<Q, T> rpc,
                                             Function<T, ResponseHeader> header) {
     long seq = writeIds.begin();
-    CompletableFuture<T> result = call(true, (e, d) -> rpc.send(e, d, withId.apply(seq)), header, Function.identity());
+    CompletableFuture<T> result = call(Route.LEADER, (e, d) -> rpc.send(e, d, withId.apply(seq)), header, Function.identity());
     return result.whenComplete((r, err) -> writeIds.end(seq));
   }
 
@@ -412,14 +432,21 @@ public final class KvClient implements AutoCloseable {
     return Deadline.after(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private <T, R> CompletableFuture<R> call(boolean toLeader, BiFunction<Endpoint, Deadline, ListenableFuture<T>> rpc,
+  /**
+   * Where a call goes first. LEADER: writes, answered by the leader (which the answer's member id
+   * names). LEADER_FOR_READS: linearizable reads, answered by whichever node gets them (the answer's
+   * leader id names the leader). ANY: the next node in turn. Without a known leader, any node.
+   */
+  private enum Route { LEADER, LEADER_FOR_READS, ANY }
+
+  private <T, R> CompletableFuture<R> call(Route route, BiFunction<Endpoint, Deadline, ListenableFuture<T>> rpc,
                                            Function<T, ResponseHeader> header, Function<T, R> result) {
     CompletableFuture<R> out = new CompletableFuture<>();
-    attempt(0, deadline(), toLeader, rpc, header, result, out, null);
+    attempt(0, deadline(), route, rpc, header, result, out, null);
     return out;
   }
 
-  private <T, R> void attempt(int n, Deadline deadline, boolean toLeader,
+  private <T, R> void attempt(int n, Deadline deadline, Route route,
                               BiFunction<Endpoint, Deadline, ListenableFuture<T>> rpc,
                               Function<T, ResponseHeader> header, Function<T, R> result,
                               CompletableFuture<R> out, Throwable last) {
@@ -430,16 +457,19 @@ public final class KvClient implements AutoCloseable {
           : new KvClientException.DeadlineExceeded("deadline exceeded", last));
       return;
     }
-    Endpoint endpoint = choose(toLeader, n);
+    Endpoint endpoint = choose(route != Route.ANY, n);
     Futures.addCallback(rpc.apply(endpoint, deadline), new FutureCallback<T>() {
       @Override
       public void onSuccess(T value) {
         ResponseHeader h = header.apply(value);
         if (h != null && !h.getMemberId().isEmpty()) {
-          if (toLeader) {
+          if (route == Route.LEADER) {
             leaderId = h.getMemberId();
           } else {
             endpoint.memberId = h.getMemberId();
+            if (!h.getLeaderId().isEmpty()) {
+              leaderId = h.getLeaderId();
+            }
           }
         }
         out.complete(result.apply(value));
@@ -459,10 +489,10 @@ public final class KvClient implements AutoCloseable {
           return;
         }
         endpoint.failedAtNanos = System.nanoTime();
-        if (toLeader && endpoint.memberId != null && endpoint.memberId.equals(leaderId)) {
+        if (endpoint.memberId != null && endpoint.memberId.equals(leaderId)) {
           leaderId = null;
         }
-        retries.schedule(() -> attempt(n + 1, deadline, toLeader, rpc, header, result, out, t),
+        retries.schedule(() -> attempt(n + 1, deadline, route, rpc, header, result, out, t),
             backoffMs(n), TimeUnit.MILLISECONDS);
       }
     }, MoreExecutors.directExecutor());

@@ -13,6 +13,7 @@ import io.rocksraft.api.v1.StatusResponse;
 import io.rocksraft.client.KvClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -124,6 +125,69 @@ class ReplicationTest {
     assertThat(onFollower).hasSize(writes);
     assertThat(onFollower.get(1234).getValue().toStringUtf8()).isEqualTo("value-1234");
     t.assertReplicasAgree(client);
+  }
+
+  @Test
+  void followerAnswersALinearizableReadAndNamesTheLeader() throws Exception {
+    String leader = t.leader();
+    String follower = t.followers(leader).get(0);
+    t.client(leader).put(b("lin/1"), b("v"));
+
+    var read = t.client(follower).get(b("lin/1"));
+
+    assertThat(read.getHeader().getMemberId()).isEqualTo(follower);
+    assertThat(read.getHeader().getLeaderId()).isEqualTo(leader);
+    assertThat(read.getKv().getValue().toStringUtf8()).isEqualTo("v");
+  }
+
+  @Test
+  void clientSendsLinearizableReadsToTheLeaderAndFollowerReadsToEveryNode() throws Exception {
+    String leader = t.leader();
+    t.client(leader).put(b("route/1"), b("v"));
+    // A fresh client over every node; the leader it learns from its first answer.
+    KvClient all = t.client();
+    all.get(b("route/1"));
+
+    Set<String> linearizable = new HashSet<>();
+    Set<String> follower = new HashSet<>();
+    for (int i = 0; i < 12; i++) {
+      linearizable.add(all.get(b("route/1")).getHeader().getMemberId());
+      follower.add(all.get(GetRequest.newBuilder().setKey(b("route/1"))
+          .setRead(ReadOptions.newBuilder().setConsistency(Consistency.FOLLOWER)).build()).getHeader().getMemberId());
+    }
+
+    assertThat(linearizable).containsExactly(leader);
+    assertThat(follower).hasSize(3);
+  }
+
+  @Test
+  void clientCanSpreadLinearizableReadsOverEveryNode() throws Exception {
+    t.client(t.leader()).put(b("spread/1"), b("v"));
+    try (KvClient spreading = KvClient.builder().endpoints(t.cluster.clientAddresses())
+        .linearizableReadsAtLeader(false).build()) {
+      Set<String> answered = new HashSet<>();
+      for (int i = 0; i < 12; i++) {
+        answered.add(spreading.get(b("spread/1")).getHeader().getMemberId());
+      }
+      assertThat(answered).hasSize(3);
+    }
+  }
+
+  @Test
+  void linearizableReadsFollowTheLeaderAfterATransfer() throws Exception {
+    KvClient all = t.client();
+    all.put(b("move/1"), b("v"));
+    String before = all.get(b("move/1")).getHeader().getMemberId();
+
+    String after = all.transferLeadership("");
+
+    // The old leader still answers the first read, and its answer names the new leader.
+    assertThat(after).isNotEqualTo(before);
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> all.get(b("move/1")).getHeader().getMemberId(), after::equals);
+    for (int i = 0; i < 5; i++) {
+      assertThat(all.get(b("move/1")).getHeader().getMemberId()).isEqualTo(after);
+    }
   }
 
   @Test

@@ -90,6 +90,8 @@ public final class KvStateMachine extends BaseStateMachine {
   private volatile Applier applier;
   /** The last index Ratis handed this machine; below the applied index while it replays after a restart. */
   private volatile long delivered;
+  /** The leader Ratis last named to this member ("" before the first), for read answers. */
+  private volatile String leaderId = "";
   private final Queries queries;
   private final AppliedIndexWaiters waiters = new AppliedIndexWaiters();
   private final History history;
@@ -130,7 +132,7 @@ public final class KvStateMachine extends BaseStateMachine {
     this.applier = new Applier(opened, memberId, maxRangeLimit, historyRevisions);
     this.dataApi = new LogDataApi(log);
     this.history = new History(store, () -> applier.oldestHistory());
-    this.queries = new Queries(store, memberId, maxRangeLimit, this::applied);
+    this.queries = new Queries(store, memberId, maxRangeLimit, this::applied, () -> leaderId);
     this.applyTimer = metrics.timer(APPLY_TIMER);
     this.snapshotTimer = metrics.timer(SNAPSHOT_TIMER);
     this.snapshotsInstalled = metrics.counter(SNAPSHOTS_INSTALLED);
@@ -362,6 +364,7 @@ public final class KvStateMachine extends BaseStateMachine {
 
   @Override
   public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+    leaderId = newLeaderId == null ? "" : newLeaderId.toString();
     if (groupMemberId.getPeerId().equals(newLeaderId)) {
       transfer.leading();
     }

@@ -16,13 +16,16 @@ final class Queries {
   private final String memberId;
   private final int maxRangeLimit;
   private final Supplier<AppliedState> applied;
+  private final Supplier<String> leader;
   private final ReadOptions readOptions = new ReadOptions();
 
-  Queries(CurrentStore store, String memberId, int maxRangeLimit, Supplier<AppliedState> applied) {
+  Queries(CurrentStore store, String memberId, int maxRangeLimit, Supplier<AppliedState> applied,
+          Supplier<String> leader) {
     this.store = store;
     this.memberId = memberId;
     this.maxRangeLimit = maxRangeLimit;
     this.applied = applied;
+    this.leader = leader;
   }
 
   static int effectiveLimit(int requested, int max) {
@@ -34,7 +37,7 @@ final class Queries {
     AppliedState state = applied.get();
     ResponseHeader header = ResponseHeader.newBuilder()
         .setRevision(state.revision()).setRaftTerm(state.term()).setRaftIndex(state.index())
-        .setMemberId(memberId).build();
+        .setMemberId(memberId).setLeaderId(leader.get()).build();
     return store.read(s -> {
       KvView kv = new KvView(s.db(), s.kv(), null, readOptions);
       return switch (query.getQCase()) {
