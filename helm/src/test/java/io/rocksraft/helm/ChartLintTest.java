@@ -59,6 +59,11 @@ class ChartLintTest {
   }
 
   @Test
+  void misspelledTopLevelValueIsRefused() {
+    assertThatThrownBy(() -> Chart.render(Map.of("replica", 5))).hasMessageContaining("replica");
+  }
+
+  @Test
   void unknownPullPolicyIsRefused() {
     assertThatThrownBy(() -> Chart.render(Map.of("image.pullPolicy", "Sometimes")))
         .hasMessageContaining("pullPolicy");
