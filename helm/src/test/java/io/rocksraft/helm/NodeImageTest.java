@@ -40,6 +40,8 @@ class NodeImageTest {
     image = NodeImage.build(Chart.root(), chart.nodeContainer().getImage());
     network = Network.newNetwork();
     node = PodContainer.start(chart, image, 0, network);
+    // Started is the startup probe (/ping); ready, the readiness probe: a leader, caught up.
+    await().atMost(Duration.ofSeconds(30)).until(node::ready);
   }
 
   @AfterAll
@@ -57,10 +59,7 @@ class NodeImageTest {
 
   @Test
   void memberAnswersTheAdminHealthCheckAsHealthy() throws Exception {
-    // The readiness probe's path, once the startup probe's answered.
     assertThat(chart.nodeContainer().getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthcheck");
-    // A member that just started may still answer "no leader known" for a moment.
-    await().atMost(Duration.ofSeconds(30)).until(node::ready);
     HttpResponse<String> health = node.get(PodContainer.ADMIN, "/healthcheck");
     assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
     JsonNode checks = JSON.readTree(health.body());
