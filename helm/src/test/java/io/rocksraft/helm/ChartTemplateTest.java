@@ -177,6 +177,19 @@ class ChartTemplateTest {
   }
 
   @Test
+  void topologySpreadConstraintsGetThePodsSelectorWhenTheyNameNone() {
+    PodSpec pod = Chart.render(Map.of("topologySpreadConstraints[0].maxSkew", 1,
+        "topologySpreadConstraints[0].topologyKey", "topology.kubernetes.io/zone",
+        "topologySpreadConstraints[0].whenUnsatisfiable", "DoNotSchedule")).statefulSet().getSpec().getTemplate().getSpec();
+    assertThat(pod.getTopologySpreadConstraints()).singleElement().satisfies(c -> {
+      assertThat(c.getMaxSkew()).isEqualTo(1);
+      assertThat(c.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone");
+      assertThat(c.getLabelSelector().getMatchLabels())
+          .isEqualTo(DEFAULTS.statefulSet().getSpec().getSelector().getMatchLabels());
+    });
+  }
+
+  @Test
   void imageComesFromTheValues() {
     assertThat(DEFAULTS.nodeContainer().getImage()).isEqualTo("rocksraft:0.1.0-SNAPSHOT");
     Container c = Chart.render(Map.of("image.repository", "registry.example.com/rocksraft", "image.tag", "1.2.3",
