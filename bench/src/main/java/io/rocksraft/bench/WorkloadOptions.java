@@ -44,9 +44,9 @@ final class WorkloadOptions {
   @Option(names = "--scan-length", defaultValue = "10", description = "keys per scan (default ${DEFAULT-VALUE})")
   int scanLength;
 
-  // A fresh rocksraft cluster's JVMs are still compiling for the first minute (docs/performance.md).
-  @Option(names = "--warmup", defaultValue = "60",
-      description = "seconds run but not measured (default ${DEFAULT-VALUE}: fresh JVMs compile for about a minute)")
+  // A fresh rocksraft cluster still speeds up for minutes (docs/performance.md, "The spread is the warm-up").
+  @Option(names = "--warmup", defaultValue = "180",
+      description = "seconds run but not measured (default ${DEFAULT-VALUE}: a fresh cluster's JVMs speed up for minutes)")
   long warmupSeconds;
 
   @Option(names = "--duration", defaultValue = "30", description = "seconds measured (default ${DEFAULT-VALUE})")
