@@ -1,5 +1,8 @@
 package io.rocksraft.client;
 
+import io.grpc.CallCredentials;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.rocksraft.api.v1.ClusterGrpc;
@@ -20,14 +23,16 @@ final class Endpoint {
   volatile String memberId;
   volatile long failedAtNanos;
 
-  Endpoint(String address, int maxInboundBytes) {
+  /** {@code credentials}: TLS, or null for plain text; {@code perCall}: a bearer token, or null. */
+  Endpoint(String address, int maxInboundBytes, ChannelCredentials credentials, CallCredentials perCall) {
     this.address = address;
-    this.channel = NettyChannelBuilder.forTarget(address).usePlaintext()
+    this.channel = NettyChannelBuilder
+        .forTarget(address, credentials != null ? credentials : InsecureChannelCredentials.create())
         .maxInboundMessageSize(maxInboundBytes).build();
-    this.kv = KVGrpc.newFutureStub(channel);
-    this.cluster = ClusterGrpc.newFutureStub(channel);
-    this.maintenance = MaintenanceGrpc.newFutureStub(channel);
-    this.watch = WatchGrpc.newStub(channel);
+    this.kv = KVGrpc.newFutureStub(channel).withCallCredentials(perCall);
+    this.cluster = ClusterGrpc.newFutureStub(channel).withCallCredentials(perCall);
+    this.maintenance = MaintenanceGrpc.newFutureStub(channel).withCallCredentials(perCall);
+    this.watch = WatchGrpc.newStub(channel).withCallCredentials(perCall);
   }
 
   void close() {

@@ -5,7 +5,10 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
+import io.grpc.CallCredentials;
+import io.grpc.ChannelCredentials;
 import io.grpc.Deadline;
+import io.grpc.TlsChannelCredentials;
 import io.rocksraft.api.v1.Compare;
 import io.rocksraft.api.v1.Consistency;
 import io.rocksraft.api.v1.DeleteRangeRequest;
@@ -37,6 +40,7 @@ import io.rocksraft.api.v1.TxnOp;
 import io.rocksraft.api.v1.TxnRequest;
 import io.rocksraft.api.v1.TxnResponse;
 import io.rocksraft.api.v1.WatchRequest;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +80,10 @@ public final class KvClient implements AutoCloseable {
   private final Async async = new Async();
   private volatile String leaderId;
   private final boolean linearizableReadsAtLeader;
+  /** Null for plain text. */
+  private final PemTls tls;
+  /** How often a TLS client looks for renewed certificate files. */
+  private static final Duration TLS_RELOAD = Duration.ofSeconds(10);
   /** The longest a member add or remove is waited for. */
   public static final Duration MEMBER_CHANGE_TIMEOUT = Duration.ofMinutes(2);
 
@@ -83,7 +91,16 @@ public final class KvClient implements AutoCloseable {
     if (b.endpoints.isEmpty()) {
       throw new IllegalArgumentException("at least one endpoint (host:port) is required");
     }
-    this.endpoints = b.endpoints.stream().map(a -> new Endpoint(a, b.maxInboundBytes)).toList();
+    this.tls = b.tls ? PemTls.load(b.caFile, b.certFile, b.keyFile, TLS_RELOAD) : null;
+    ChannelCredentials credentials = null;
+    if (tls != null) {
+      TlsChannelCredentials.Builder creds = TlsChannelCredentials.newBuilder().trustManager(tls.trustManager());
+      tls.keyManager().ifPresent(creds::keyManager);
+      credentials = creds.build();
+    }
+    ChannelCredentials tlsOrPlain = credentials;
+    CallCredentials token = b.token == null ? null : new BearerToken(b.token);
+    this.endpoints = b.endpoints.stream().map(a -> new Endpoint(a, b.maxInboundBytes, tlsOrPlain, token)).toList();
     this.timeout = b.timeout;
     this.linearizableReadsAtLeader = b.linearizableReadsAtLeader;
     this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -106,6 +123,11 @@ public final class KvClient implements AutoCloseable {
     private Duration timeout = Duration.ofSeconds(10);
     private int maxInboundBytes = 64 << 20;
     private boolean linearizableReadsAtLeader = true;
+    private boolean tls;
+    private Path caFile;
+    private Path certFile;
+    private Path keyFile;
+    private String token;
 
     /** gRPC addresses (host:port) of some or all nodes. */
     public Builder endpoints(String... addresses) {
@@ -136,6 +158,33 @@ public final class KvClient implements AutoCloseable {
      */
     public Builder linearizableReadsAtLeader(boolean atLeader) {
       this.linearizableReadsAtLeader = atLeader;
+      return this;
+    }
+
+    /**
+     * Connects over TLS, trusting servers whose certificate chains to the CA bundle in this PEM
+     * file (null: the JVM's default roots) and names the host dialled.
+     */
+    public Builder tls(Path caFile) {
+      this.tls = true;
+      this.caFile = caFile;
+      return this;
+    }
+
+    /**
+     * Presents this certificate chain (PEM) and its PKCS#8 key (PEM) to servers that ask for one
+     * (mutual TLS); implies TLS. Renewed files are picked up without a new client.
+     */
+    public Builder clientCertificate(Path certFile, Path keyFile) {
+      this.tls = true;
+      this.certFile = Objects.requireNonNull(certFile, "certFile");
+      this.keyFile = Objects.requireNonNull(keyFile, "keyFile");
+      return this;
+    }
+
+    /** Authenticates every call with this bearer token; it is sent over TLS only. */
+    public Builder token(String token) {
+      this.token = Objects.requireNonNull(token, "token");
       return this;
     }
 
@@ -544,5 +593,8 @@ public final class KvClient implements AutoCloseable {
   public void close() {
     retries.shutdownNow();
     endpoints.forEach(Endpoint::close);
+    if (tls != null) {
+      tls.close();
+    }
   }
 }

@@ -56,6 +56,24 @@ public class KvClientException extends RuntimeException {
     }
   }
 
+  /** The cluster wants credentials (a bearer token or a client certificate) and got none it knows. */
+  public static final class Unauthenticated extends KvClientException {
+    private static final long serialVersionUID = 1L;
+
+    Unauthenticated(String message, Throwable cause) {
+      super(Status.Code.UNAUTHENTICATED, message, cause);
+    }
+  }
+
+  /** The caller is known, but none of its roles grants this request. */
+  public static final class PermissionDenied extends KvClientException {
+    private static final long serialVersionUID = 1L;
+
+    PermissionDenied(String message, Throwable cause) {
+      super(Status.Code.PERMISSION_DENIED, message, cause);
+    }
+  }
+
   /** A precondition failed (for example an exactly-once session that expired). */
   public static final class FailedPrecondition extends KvClientException {
     private static final long serialVersionUID = 1L;
@@ -97,6 +115,8 @@ public class KvClientException extends RuntimeException {
       case DEADLINE_EXCEEDED -> new DeadlineExceeded(message, c);
       case RESOURCE_EXHAUSTED -> new Overloaded(message, c);
       case FAILED_PRECONDITION -> new FailedPrecondition(message, c);
+      case UNAUTHENTICATED -> new Unauthenticated(message, c);
+      case PERMISSION_DENIED -> new PermissionDenied(message, c);
       case OUT_OF_RANGE -> new Compacted(message, 0, c);
       default -> new KvClientException(status.getCode(), status.getCode() + ": " + message, c);
     };

@@ -18,12 +18,21 @@ import io.rocksraft.server.api.rest.ProblemMappers;
 import io.rocksraft.server.api.rest.TxnResource;
 import io.rocksraft.server.api.rest.WatchResource;
 import io.rocksraft.server.api.rest.RequestBodyLimit;
+import io.rocksraft.server.api.rest.RestCallers;
 import io.rocksraft.server.config.KvServerConfiguration;
 import io.rocksraft.server.config.NodeConfig;
 import io.rocksraft.server.ops.AdminEndpoints;
 import io.rocksraft.server.ops.RequestMetrics;
 import io.rocksraft.server.raft.RaftNode;
+import io.rocksraft.server.security.AdminPortFilter;
+import io.rocksraft.server.security.Authenticator;
+import io.rocksraft.server.security.ClientLimiter;
+import io.rocksraft.server.security.NodeTls;
+import io.rocksraft.server.security.TlsConnectorFactory;
+import jakarta.servlet.DispatcherType;
 import java.nio.file.Files;
+import java.util.EnumSet;
+import java.util.Optional;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.LifeCycle;
 
@@ -56,13 +65,26 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     }
     NodeConfig node = configuration.getNode().validate();
     Files.createDirectories(node.dataDir());
-    RaftNode raft = new RaftNode(node, environment.metrics());
+    Optional<NodeTls> tls = NodeTls.open(node.security().tls());
+    tls.ifPresent(t -> {
+      TlsConnectorFactory.apply(configuration.getServerFactory(), t);
+      environment.lifecycle().manage(new Managed() {
+        @Override
+        public void stop() {
+          t.close();
+        }
+      });
+    });
+    RaftNode raft = new RaftNode(node, environment.metrics(), tls.map(NodeTls::ratis).orElse(null));
     RequestValidator validator = new RequestValidator(node.limits());
     KvOperations ops = new KvOperations(raft, validator, new RequestMetrics(environment.metrics()));
-    Watches watches = new Watches(raft.stateMachine(), validator, node.watch().historyRevisions());
-    MemberStatuses memberStatuses = new MemberStatuses();
+    Authenticator authenticator = new Authenticator(node.security().auth());
+    ClientLimiter limiter = new ClientLimiter(node.security().clientLimits());
+    Watches watches = new Watches(raft.stateMachine(), validator, node.watch().historyRevisions(), limiter);
+    MemberStatuses memberStatuses = new MemberStatuses(tls.map(NodeTls::grpcChannelCredentials).orElse(null));
     Membership membership = new Membership(raft, memberStatuses);
-    GrpcServer grpc = new GrpcServer(raft, ops, watches, membership);
+    GrpcServer grpc = new GrpcServer(raft, ops, watches, membership,
+        tls.map(NodeTls::grpcServerCredentials).orElse(null), authenticator, limiter);
     WatchResource sseWatches = new WatchResource(watches, environment.getObjectMapper());
     // Open watch streams would hold Jetty's graceful stop for its whole grace period: end them first.
     environment.lifecycle().addEventListener(new LifeCycle.Listener() {
@@ -100,6 +122,11 @@ public final class KvServerApplication extends Application<KvServerConfiguration
     environment.jersey().register(sseWatches);
     environment.jersey().register(new ClusterResource(raft, membership, memberStatuses, node.requestTimeoutMs()));
     environment.jersey().register(new RequestBodyLimit(node.limits().maxRequestBytes()));
+    environment.jersey().register(new RestCallers(authenticator, limiter));
+    if (authenticator.enabled()) {
+      environment.admin().addFilter("rocksraft-admin-auth", new AdminPortFilter(authenticator))
+          .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+    }
     ProblemMappers.register(environment.jersey());
     AdminEndpoints.install(environment, raft);
     // Dropwizard gives the Jetty server its own ErrorHandler (HTML or Jetty's JSON); ours

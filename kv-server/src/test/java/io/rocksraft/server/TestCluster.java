@@ -86,7 +86,7 @@ final class TestCluster implements AutoCloseable {
     for (String id : nodeIds) {
       endpoints.add(cluster.node(id).clientAddress());
     }
-    return register(KvClient.builder().endpoints(endpoints).timeout(Duration.ofSeconds(20)).build());
+    return register(cluster.clientBuilder(endpoints).timeout(Duration.ofSeconds(20)).build());
   }
 
   /** A raw gRPC stub on one node, for requests the client library would not send. */
@@ -177,7 +177,7 @@ final class TestCluster implements AutoCloseable {
 
   /** The status a node reports about itself, if it answers. */
   Optional<StatusResponse> status(String nodeId) {
-    try (KvClient c = KvClient.builder().endpoints(cluster.node(nodeId).clientAddress())
+    try (KvClient c = cluster.clientBuilder(List.of(cluster.node(nodeId).clientAddress()))
         .timeout(Duration.ofSeconds(2)).build()) {
       return Optional.of(c.status());
     } catch (RuntimeException e) {

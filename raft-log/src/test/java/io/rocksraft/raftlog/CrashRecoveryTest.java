@@ -13,12 +13,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** A process killed with SIGKILL keeps every entry it had flushed. */
 class CrashRecoveryTest {
   @TempDir Path dir;
+  @TempDir Path tmp;
 
   @Test
   void reopenAfterKillKeepsEveryFlushedEntry() throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process child = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-        KillAfterFlush.class.getName(), dir.toString())
+    // Its own tmpdir: RocksDB's unpacked native library outlives a killed process.
+    Process child = new ProcessBuilder(java, "-Xmx128m", "-Djava.io.tmpdir=" + tmp,
+        "-cp", System.getProperty("java.class.path"), KillAfterFlush.class.getName(), dir.toString())
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
     long flushed = 0;

@@ -24,7 +24,10 @@ import io.rocksraft.api.v1.TxnRequest;
 import io.rocksraft.api.v1.TxnResponse;
 import io.rocksraft.client.KvClient;
 import io.rocksraft.client.KvClientException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -81,11 +84,46 @@ public final class KvCtl {
     @Option(names = "--timeout", defaultValue = "10s", description = "deadline per command, e.g. 500ms, 10s (default ${DEFAULT-VALUE})")
     String timeout;
 
+    @Option(names = "--tls", description = "connect over TLS, trusting the JVM's default CAs unless --cacert is given")
+    boolean tls;
+
+    @Option(names = "--cacert", paramLabel = "FILE", description = "connect over TLS, trusting this PEM CA bundle")
+    Path caCert;
+
+    @Option(names = "--cert", paramLabel = "FILE",
+        description = "present this PEM client certificate (mutual TLS); needs --key")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "the PKCS#8 PEM key of --cert")
+    Path key;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:ROCKSRAFT_TOKEN}",
+        description = "bearer token for clusters with authentication (default: $ROCKSRAFT_TOKEN); needs TLS")
+    String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "read the bearer token from this file")
+    Path tokenFile;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    KvClient client() {
-      return KvClient.builder().endpoints(endpoints).timeout(parseDuration(timeout)).build();
+    KvClient client() throws IOException {
+      KvClient.Builder b = KvClient.builder().endpoints(endpoints).timeout(parseDuration(timeout));
+      if ((cert == null) != (key == null)) {
+        throw new IllegalArgumentException("--cert and --key go together");
+      }
+      if (tls || caCert != null) {
+        b.tls(caCert);
+      }
+      if (cert != null) {
+        b.clientCertificate(cert, key);
+      }
+      if (tokenFile != null) {
+        b.token(Files.readString(tokenFile).strip());
+      } else if (token != null && !token.isEmpty()) {
+        b.token(token);
+      }
+      return b.build();
     }
 
     PrintWriter out() {

@@ -21,11 +21,13 @@ import io.rocksraft.server.internal.QueryResult;
 import io.rocksraft.server.ops.RequestMetrics;
 import io.rocksraft.server.ops.RequestMetrics.Op;
 import io.rocksraft.server.raft.RaftNode;
+import io.rocksraft.server.security.Caller;
+import io.rocksraft.server.state.KeyRange;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The kv.v1 operations every API calls: each request is validated, then handed to the Raft
- * layer as a read or a logged write. gRPC and REST only translate to and from these, so the
+ * layer as a read or a logged write, once the caller's roles allow it. gRPC and REST only translate to and from these, so the
  * request metrics are taken here, once for both.
  */
 public final class KvOperations {
@@ -39,37 +41,48 @@ public final class KvOperations {
     this.metrics = metrics;
   }
 
-  public CompletableFuture<GetResponse> get(GetRequest req) {
+  public CompletableFuture<GetResponse> get(Caller caller, GetRequest req) {
     return metrics.time(Op.GET, () -> {
       validator.get(req);
+      caller.requireRead(req.getKey());
       return node.read(Query.newBuilder().setGet(req).build(), req.getRead()).thenApply(QueryResult::getGet);
     });
   }
 
-  public CompletableFuture<RangeResponse> range(RangeRequest req) {
+  public CompletableFuture<RangeResponse> range(Caller caller, RangeRequest req) {
     return metrics.time(Op.RANGE, () -> {
       validator.range(req);
+      caller.requireRead(KeyRange.of(req.getStart(), req.getEnd(), req.getPrefix()));
       return node.read(Query.newBuilder().setRange(req).build(), req.getRead()).thenApply(QueryResult::getRange);
     });
   }
 
-  public CompletableFuture<PutResponse> put(PutRequest req) {
+  public CompletableFuture<PutResponse> put(Caller caller, PutRequest req) {
     return metrics.time(Op.PUT, () -> {
       validator.put(req);
+      caller.requireWrite(req.getKey());
+      if (req.getPrevKv()) {
+        caller.requireRead(req.getKey());
+      }
       return node.propose(Command.newBuilder().setPut(req).build()).thenApply(CommandResult::getPut);
     });
   }
 
-  public CompletableFuture<DeleteResponse> delete(DeleteRequest req) {
+  public CompletableFuture<DeleteResponse> delete(Caller caller, DeleteRequest req) {
     return metrics.time(Op.DELETE, () -> {
       validator.delete(req);
+      caller.requireWrite(req.getKey());
+      if (req.getPrevKv()) {
+        caller.requireRead(req.getKey());
+      }
       return node.propose(Command.newBuilder().setDelete(req).build()).thenApply(CommandResult::getDelete);
     });
   }
 
-  public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest req) {
+  public CompletableFuture<DeleteRangeResponse> deleteRange(Caller caller, DeleteRangeRequest req) {
     return metrics.time(Op.DELETE_RANGE, () -> {
       validator.deleteRange(req);
+      caller.requireWrite(KeyRange.of(req.getStart(), req.getEnd(), req.getPrefix()));
       return node.propose(Command.newBuilder().setDeleteRange(req).build()).thenApply(CommandResult::getDeleteRange);
     });
   }
@@ -78,10 +91,10 @@ public final class KvOperations {
    * Writes {@code put} only if the key's mod revision is {@code expectedRevision} (0: only if
    * absent); when it is not, the answer's one result is the key as it is.
    */
-  public CompletableFuture<TxnResponse> compareAndPut(PutRequest put, long expectedRevision) {
+  public CompletableFuture<TxnResponse> compareAndPut(Caller caller, PutRequest put, long expectedRevision) {
     return metrics.time(Op.TXN, () -> {
       validator.put(put);
-      return proposeTxn(TxnRequest.newBuilder()
+      return proposeTxn(caller, TxnRequest.newBuilder()
           .addCompares(Compare.newBuilder().setKey(put.getKey()).setTarget(Compare.Target.MOD_REVISION)
               .setResult(Compare.Result.EQUAL).setNumber(expectedRevision))
           .addSuccess(TxnOp.newBuilder().setPut(put))
@@ -90,12 +103,39 @@ public final class KvOperations {
     });
   }
 
-  public CompletableFuture<TxnResponse> txn(TxnRequest req) {
-    return metrics.time(Op.TXN, () -> proposeTxn(req));
+  public CompletableFuture<TxnResponse> txn(Caller caller, TxnRequest req) {
+    return metrics.time(Op.TXN, () -> proposeTxn(caller, req));
   }
 
-  private CompletableFuture<TxnResponse> proposeTxn(TxnRequest req) {
+  private CompletableFuture<TxnResponse> proposeTxn(Caller caller, TxnRequest req) {
     validator.txn(req);
+    // Both branches: which one runs is known only when it is applied.
+    req.getComparesList().forEach(c -> caller.requireRead(c.getKey()));
+    req.getSuccessList().forEach(op -> authorize(caller, op));
+    req.getFailureList().forEach(op -> authorize(caller, op));
     return node.propose(Command.newBuilder().setTxn(req).build()).thenApply(CommandResult::getTxn);
+  }
+
+  private static void authorize(Caller caller, TxnOp op) {
+    switch (op.getOpCase()) {
+      case GET -> caller.requireRead(op.getGet().getKey());
+      case RANGE -> caller.requireRead(KeyRange.of(op.getRange().getStart(), op.getRange().getEnd(),
+          op.getRange().getPrefix()));
+      case PUT -> {
+        caller.requireWrite(op.getPut().getKey());
+        if (op.getPut().getPrevKv()) {
+          caller.requireRead(op.getPut().getKey());
+        }
+      }
+      case DELETE -> {
+        caller.requireWrite(op.getDelete().getKey());
+        if (op.getDelete().getPrevKv()) {
+          caller.requireRead(op.getDelete().getKey());
+        }
+      }
+      case DELETE_RANGE -> caller.requireWrite(KeyRange.of(op.getDeleteRange().getStart(),
+          op.getDeleteRange().getEnd(), op.getDeleteRange().getPrefix()));
+      default -> { }
+    }
   }
 }

@@ -3,6 +3,8 @@ package io.rocksraft.server.api;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -27,6 +29,12 @@ public final class MemberStatuses implements AutoCloseable {
 
   private static final long DEADLINE_MS = 1000;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final ChannelCredentials credentials;
+
+  /** {@code credentials}: this node's TLS as a client of the others, or null for plain text. */
+  public MemberStatuses(ChannelCredentials credentials) {
+    this.credentials = credentials != null ? credentials : InsecureChannelCredentials.create();
+  }
 
   /** Each member of {@code self} (this node's status), answered by itself. */
   public CompletableFuture<List<Answer>> all(StatusResponse self) {
@@ -47,7 +55,7 @@ public final class MemberStatuses implements AutoCloseable {
   /** One member's answer, asked at its gRPC address. */
   public CompletableFuture<Answer> ask(Member m) {
     ManagedChannel channel = channels.computeIfAbsent(m.getClientAddress(),
-        a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+        a -> NettyChannelBuilder.forTarget(a, credentials).build());
     CompletableFuture<Answer> out = new CompletableFuture<>();
     // Wait for ready: a channel cached while the member was down would otherwise fail at once
     // for as long as its reconnect backoff lasts.

@@ -1,9 +1,13 @@
 package io.rocksraft.server.api;
 
+import com.google.protobuf.ByteString;
 import io.rocksraft.api.v1.WatchRequest;
 import io.rocksraft.server.error.ErrorKind;
 import io.rocksraft.server.error.KvException;
+import io.rocksraft.server.security.Caller;
+import io.rocksraft.server.security.ClientLimiter;
 import io.rocksraft.server.state.History;
+import io.rocksraft.server.state.KeyRange;
 import io.rocksraft.server.state.KvStateMachine;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,18 +33,26 @@ public final class Watches {
   private final Set<Cursor> open = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
 
-  public Watches(KvStateMachine state, RequestValidator validator, long historyRevisions) {
+  private final ClientLimiter limiter;
+
+  public Watches(KvStateMachine state, RequestValidator validator, long historyRevisions, ClientLimiter limiter) {
     this.state = state;
     this.validator = validator;
+    this.limiter = limiter;
     this.enabled = historyRevisions > 0;
   }
 
   /**
    * A cursor at {@code req.start_revision} (0: after the current revision) that calls
-   * {@code onNewRevision} after each applied revision until it is closed.
+   * {@code onNewRevision} after each applied revision until it is closed; {@code client}
+   * counts it against that client's watches.
    */
-  public Cursor open(WatchRequest req, Runnable onNewRevision) {
+  public Cursor open(Caller caller, String client, WatchRequest req, Runnable onNewRevision) {
     validator.watch(req);
+    caller.requireRead(req.getPrefix().isEmpty()
+        ? (req.getKey().isEmpty() ? KeyRange.of(ByteString.EMPTY, ByteString.EMPTY, ByteString.EMPTY)
+            : KeyRange.of(req.getKey(), successor(req.getKey()), ByteString.EMPTY))
+        : KeyRange.of(ByteString.EMPTY, ByteString.EMPTY, req.getPrefix()));
     if (!enabled) {
       throw new KvException(ErrorKind.FAILED_PRECONDITION,
           "watches are off on this node: it keeps no history (watch.historyRevisions is 0)");
@@ -54,9 +66,14 @@ public final class Watches {
     if (shuttingDown) {
       throw new KvException(ErrorKind.UNAVAILABLE, "the node is shutting down; watch another node");
     }
-    Cursor cursor = new Cursor(new History.Filter(req.getKey(), req.getPrefix()), start, onNewRevision);
+    ClientLimiter.Permit permit = limiter.openWatch(client);
+    Cursor cursor = new Cursor(new History.Filter(req.getKey(), req.getPrefix()), start, onNewRevision, permit);
     open.add(cursor);
     return cursor;
+  }
+
+  private static ByteString successor(ByteString key) {
+    return key.concat(ByteString.copyFrom(new byte[1]));
   }
 
   /** Ends every watch (its reader sees the cursor closed) so that shutdown need not wait for them. */
@@ -88,7 +105,10 @@ public final class Watches {
     private long reportedNext;
     private long reportedNanos = System.nanoTime();
 
-    private Cursor(History.Filter filter, long start, Runnable onNewRevision) {
+    private final ClientLimiter.Permit permit;
+
+    private Cursor(History.Filter filter, long start, Runnable onNewRevision, ClientLimiter.Permit permit) {
+      this.permit = permit;
       this.filter = filter;
       this.next = start;
       this.reportedNext = start;
@@ -139,6 +159,7 @@ public final class Watches {
     public void close() {
       if (closed.compareAndSet(false, true)) {
         open.remove(this);
+        permit.close();
         try {
           subscription.close();
         } catch (Exception e) {

@@ -110,7 +110,7 @@ public final class KvCommand {
       }
       LocalCluster cluster = opened.get();
       List<Map<String, Object>> rows = new ArrayList<>();
-      try (KvClient client = KvClient.builder().endpoints(cluster.clientAddresses()).timeout(Duration.ofSeconds(2)).build()) {
+      try (KvClient client = cluster.clientBuilder(cluster.clientAddresses()).timeout(Duration.ofSeconds(2)).build()) {
         List<StatusResponse> answers = client.statusAll();
         for (LocalCluster.NodeSpec n : cluster.nodes()) {
           Optional<StatusResponse> s = answers.stream().filter(a -> a.getMemberId().equals(n.id())).findFirst();

@@ -35,7 +35,8 @@ public record NodeConfig(
     Boolean join,
     Snapshot snapshot,
     TierConfig tier,
-    Unsafe unsafe) {
+    Unsafe unsafe,
+    Security security) {
 
   public NodeConfig {
     id = Objects.requireNonNullElse(id, "n1");
@@ -60,6 +61,151 @@ public record NodeConfig(
     snapshot = Objects.requireNonNullElse(snapshot, Snapshot.DEFAULTS);
     tier = Objects.requireNonNullElse(tier, TierConfig.DEFAULTS);
     unsafe = Objects.requireNonNullElse(unsafe, Unsafe.DEFAULTS);
+    security = Objects.requireNonNullElse(security, Security.DEFAULTS);
+  }
+
+  /**
+   * TLS for every connection, who may do what, and per-client limits; TLS and authentication
+   * are off unless configured (see {@code docs/security.md}).
+   */
+  public record Security(Tls tls, Auth auth, ClientLimits clientLimits) {
+    public static final Security DEFAULTS = new Security(null, null, null);
+
+    public Security {
+      tls = Objects.requireNonNullElse(tls, Tls.OFF);
+      auth = Objects.requireNonNullElse(auth, Auth.OFF);
+      clientLimits = Objects.requireNonNullElse(clientLimits, ClientLimits.DEFAULTS);
+    }
+
+    void validate(List<String> errors) {
+      tls.validate(errors);
+      auth.validate(errors);
+      clientLimits.validate(errors);
+      if (auth.enabled() && !tls.enabled()) {
+        errors.add("security.auth needs security.tls: bearer tokens and identities must not cross the network in clear");
+      }
+      if (auth.users().stream().anyMatch(u -> u.tokenSha256() == null) && !tls.clientAuth().equals("require")
+          && !tls.clientAuth().equals("optional")) {
+        errors.add("security.auth users without tokenSha256 sign in with a client certificate: "
+            + "security.tls.clientAuth must be optional or require");
+      }
+    }
+  }
+
+  /**
+   * Authentication and authorisation. A caller is a user: by its bearer token (stored as the
+   * token's SHA-256, lower-case hex) or by its client certificate, whose subject's common name
+   * is the user's name. A user may do what its roles grant.
+   */
+  public record Auth(Boolean enabled, List<User> users, List<Role> roles) {
+    public static final Auth OFF = new Auth(null, null, null);
+
+    public Auth {
+      enabled = Objects.requireNonNullElse(enabled, false);
+      users = users == null ? List.of() : List.copyOf(users);
+      roles = roles == null ? List.of() : List.copyOf(roles);
+    }
+
+    void validate(List<String> errors) {
+      java.util.Set<String> roleNames = new java.util.HashSet<>();
+      for (Role r : roles) {
+        if (r.name() == null || r.name().isBlank() || !roleNames.add(r.name())) {
+          errors.add("security.auth.roles: every role needs a name of its own (got '" + r.name() + "')");
+        }
+      }
+      java.util.Set<String> userNames = new java.util.HashSet<>();
+      java.util.Set<String> tokens = new java.util.HashSet<>();
+      for (User u : users) {
+        if (u.name() == null || u.name().isBlank() || !userNames.add(u.name())) {
+          errors.add("security.auth.users: every user needs a name of its own (got '" + u.name() + "')");
+        }
+        if (u.tokenSha256() != null && (!u.tokenSha256().matches("[0-9a-f]{64}") || !tokens.add(u.tokenSha256()))) {
+          errors.add("security.auth.users " + u.name() + ": tokenSha256 must be 64 lower-case hex digits, "
+              + "and no two users may share a token");
+        }
+        for (String role : u.roles()) {
+          if (!roleNames.contains(role)) {
+            errors.add("security.auth.users " + u.name() + ": no role named '" + role + "'");
+          }
+        }
+      }
+      if (enabled && roles.stream().noneMatch(Role::admin)) {
+        errors.add("security.auth: no role has admin: true, so no one could change membership or take snapshots");
+      }
+    }
+  }
+
+  /** A user: its name, its token's SHA-256 (null: certificate only) and its roles' names. */
+  public record User(String name, String tokenSha256, List<String> roles) {
+    public User {
+      roles = roles == null ? List.of() : List.copyOf(roles);
+    }
+  }
+
+  /**
+   * A role: key prefixes its users may read (get, range, watch, txn compares) and write (put,
+   * delete, txn writes), with "" for every key, and whether they may administer the cluster
+   * (membership, leadership, snapshots, consistency checks, the admin port).
+   */
+  public record Role(String name, List<String> read, List<String> write, Boolean admin) {
+    public Role {
+      read = read == null ? List.of() : List.copyOf(read);
+      write = write == null ? List.of() : List.copyOf(write);
+      admin = Objects.requireNonNullElse(admin, false);
+    }
+  }
+
+  /**
+   * What one client may have of a node: requests in flight at once, requests per second (0: no
+   * bound), and open watches. A client is its user when authentication is on, else its connection.
+   */
+  public record ClientLimits(Integer maxInFlight, Integer requestsPerSecond, Integer maxWatches) {
+    public static final ClientLimits DEFAULTS = new ClientLimits(null, null, null);
+
+    public ClientLimits {
+      maxInFlight = Objects.requireNonNullElse(maxInFlight, 1024);
+      requestsPerSecond = Objects.requireNonNullElse(requestsPerSecond, 0);
+      maxWatches = Objects.requireNonNullElse(maxWatches, 1000);
+    }
+
+    void validate(List<String> errors) {
+      if (maxInFlight < 1 || requestsPerSecond < 0 || maxWatches < 0) {
+        errors.add("security.clientLimits: maxInFlight must be at least 1, requestsPerSecond and maxWatches "
+            + "0 or more: " + this);
+      }
+    }
+  }
+
+  /**
+   * The node's certificate chain and PKCS#8 key and the CA bundle, all PEM, re-read every
+   * {@code reloadSeconds} when changed. Peer (Raft) traffic is always mutual TLS under this CA;
+   * {@code clientAuth} says whether clients must ({@code require}), may ({@code optional}) or
+   * need not ({@code none}) present a certificate from it.
+   */
+  public record Tls(Path certFile, Path keyFile, Path caFile, String clientAuth, Integer reloadSeconds) {
+    public static final Tls OFF = new Tls(null, null, null, null, null);
+    public static final List<String> CLIENT_AUTH = List.of("none", "optional", "require");
+
+    public Tls {
+      clientAuth = Objects.requireNonNullElse(clientAuth, "none");
+      reloadSeconds = Objects.requireNonNullElse(reloadSeconds, 10);
+    }
+
+    public boolean enabled() {
+      return certFile != null || keyFile != null || caFile != null;
+    }
+
+    void validate(List<String> errors) {
+      if (enabled() && (certFile == null || keyFile == null || caFile == null)) {
+        errors.add("security.tls needs all of certFile, keyFile and caFile (got " + this + ")");
+      }
+      if (!CLIENT_AUTH.contains(clientAuth)) {
+        errors.add("security.tls.clientAuth must be one of " + CLIENT_AUTH + ", not '" + clientAuth + "'");
+      }
+      if (reloadSeconds < 1) {
+        errors.add("security.tls.reloadSeconds must be at least 1");
+      }
+    }
   }
 
   /**
@@ -78,7 +224,7 @@ public record NodeConfig(
   /** A single node with every default. */
   public static NodeConfig defaults() {
     return new NodeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null);
+        null, null, null, null, null);
   }
 
   /**
@@ -240,6 +386,7 @@ public record NodeConfig(
     if (health.minFreeDiskBytes() < 0) {
       errors.add("health.minFreeDiskBytes must not be negative");
     }
+    security.validate(errors);
     try {
       tier.validate();
     } catch (IllegalArgumentException e) {
@@ -290,6 +437,6 @@ public record NodeConfig(
         raftAddress != null ? raftAddress : listed != null ? listed.raftAddress() : this.raftAddress,
         clientAddress != null ? clientAddress : listed != null ? listed.clientAddress() : this.clientAddress,
         newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, writeBufferBytes, ratis,
-        watch, join, snapshot, tier, unsafe);
+        watch, join, snapshot, tier, unsafe, security);
   }
 }

@@ -8,6 +8,10 @@ import io.grpc.Status;
  */
 public enum ErrorKind {
   INVALID_ARGUMENT(Status.Code.INVALID_ARGUMENT, 400, "invalid-argument", "Invalid argument"),
+  /** No credentials, or ones no user of security.auth has. */
+  UNAUTHENTICATED(Status.Code.UNAUTHENTICATED, 401, "unauthenticated", "Unauthenticated"),
+  /** A known user whose roles do not grant the request. */
+  PERMISSION_DENIED(Status.Code.PERMISSION_DENIED, 403, "permission-denied", "Permission denied"),
   NOT_FOUND(Status.Code.NOT_FOUND, 404, "not-found", "Not found"),
   FAILED_PRECONDITION(Status.Code.FAILED_PRECONDITION, 409, "failed-precondition", "Failed precondition"),
   /** A REST body over limits.maxRequestBytes; gRPC answers an oversized message with RESOURCE_EXHAUSTED too. */

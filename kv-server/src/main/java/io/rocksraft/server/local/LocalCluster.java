@@ -6,6 +6,8 @@ import io.rocksraft.api.v1.StatusResponse;
 import io.rocksraft.client.KvClient;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.rocksraft.server.KvServerApplication;
+import io.rocksraft.server.config.NodeConfig;
+import io.rocksraft.server.state.FileOps;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -232,15 +234,31 @@ public final class LocalCluster {
   }
 
   /** Starts one node process, appending its output to its log file. */
-  public synchronized void start(String id) throws IOException {
+  public void start(String id) throws IOException {
+    start(id, List.of());
+  }
+
+  /**
+   * Starts one node with JVM options of its own after the cluster's, such as
+   * {@code -Ddw.node.raft.electionTimeoutMinMs=...} for a setting only this node has.
+   */
+  public synchronized void start(String id, List<String> extraJvmArgs) throws IOException {
     NodeSpec n = node(id);
     if (n.process().isPresent()) {
       throw new IllegalStateException("node " + id + " is already running as pid " + n.pid());
     }
     String java = ProcessHandle.current().info().command().orElse("java");
+    // RocksDB unpacks its native library (about 15 MB) into java.io.tmpdir at every start and
+    // deletes it only on a clean exit: a node of its own, emptied here, keeps killed nodes' copies
+    // from piling up in /tmp.
+    Path tmp = n.dataDir().resolveSibling(n.id() + "-tmp");
+    FileOps.deleteTree(tmp);
+    Files.createDirectories(tmp);
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
+    cmd.add("-Djava.io.tmpdir=" + tmp);
     cmd.addAll(jvmArgs);
+    cmd.addAll(extraJvmArgs);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), KvServerApplication.class.getName(),
         "server", n.configFile().toString()));
     Files.createDirectories(n.dataDir());
@@ -313,14 +331,28 @@ public final class LocalCluster {
   }
 
   public KvClient client() {
-    return KvClient.builder().endpoints(clientAddresses()).timeout(Duration.ofSeconds(10)).build();
+    return clientBuilder(clientAddresses()).timeout(Duration.ofSeconds(10)).build();
+  }
+
+  /**
+   * A client of these nodes: over TLS when the nodes have {@code security.tls}, trusting their
+   * CA and presenting the nodes' own certificate (the cluster's operator holds it anyway).
+   */
+  public KvClient.Builder clientBuilder(List<String> endpoints) {
+    KvClient.Builder b = KvClient.builder().endpoints(endpoints);
+    NodeConfig.Tls tls = YAML.convertValue(nodeSettings.getOrDefault("security", Map.of()), NodeConfig.Security.class)
+        .tls();
+    if (tls.enabled()) {
+      b.tls(tls.caFile()).clientCertificate(tls.certFile(), tls.keyFile());
+    }
+    return b;
   }
 
   /** Waits until every running node names the same leader; returns its id. */
   public String awaitLeader(Duration timeout) throws InterruptedException {
     List<String> running = nodes().stream().filter(n -> n.process().isPresent()).map(NodeSpec::clientAddress).toList();
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (KvClient probe = KvClient.builder().endpoints(running).timeout(Duration.ofSeconds(2)).build()) {
+    try (KvClient probe = clientBuilder(running).timeout(Duration.ofSeconds(2)).build()) {
       while (System.nanoTime() < deadline) {
         for (NodeSpec n : nodes()) {
           if (n.pid() != 0 && n.process().isEmpty()) {

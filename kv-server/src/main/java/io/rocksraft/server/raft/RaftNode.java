@@ -44,8 +44,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -108,6 +110,8 @@ public final class RaftNode implements AutoCloseable {
    */
   private final AtomicReference<RaftClient> writeClient;
   private final RaftProperties properties;
+  /** Ratis' TLS settings for the server and every client this node builds; empty for plain text. */
+  private final Parameters parameters;
   /**
    * Requests this node hands its own server in-process (reads, and writes while it leads),
    * with no RPC to itself: each carries this client id and a fresh call id.
@@ -123,8 +127,11 @@ public final class RaftNode implements AutoCloseable {
     return t;
   });
 
-  /** {@code metrics}: where the Raft and state-machine layers record their timings. */
-  public RaftNode(NodeConfig config, MetricRegistry metrics) throws IOException {
+  /**
+   * {@code metrics}: where the Raft and state-machine layers record their timings;
+   * {@code peerTls}: mutual TLS between peers, or null for plain text.
+   */
+  public RaftNode(NodeConfig config, MetricRegistry metrics, GrpcTlsConfig peerTls) throws IOException {
     this.config = config;
     this.selfId = RaftPeerId.valueOf(config.id());
     this.group = RaftGroup.valueOf(groupId(config.cluster()), config.peers().stream().map(RaftNode::peer).toList());
@@ -141,6 +148,12 @@ public final class RaftNode implements AutoCloseable {
         transfer != null ? transfer : SnapshotTransfer.NONE, config.id(), config.limits().maxRangeLimit(),
         config.watch().historyRevisions(), metrics);
     this.properties = properties(config, dataDir.resolve("raft"));
+    this.parameters = new Parameters();
+    if (peerTls != null) {
+      GrpcConfigKeys.Server.setTlsConf(parameters, peerTls);
+      GrpcConfigKeys.Client.setTlsConf(parameters, peerTls);
+      GrpcConfigKeys.Admin.setTlsConf(parameters, peerTls);
+    }
     this.server = RaftServer.newBuilder()
         .setServerId(selfId)
         // A joining node starts with no configuration and waits for the leader to add it; once it
@@ -148,6 +161,7 @@ public final class RaftNode implements AutoCloseable {
         .setGroup(config.join() ? RaftGroup.valueOf(group.getGroupId()) : group)
         .setStateMachine(stateMachine)
         .setProperties(properties)
+        .setParameters(parameters)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     // Built from the YAML's peers; after membership changes Ratis' NotLeaderException tells it the new ones.
@@ -205,6 +219,7 @@ public final class RaftNode implements AutoCloseable {
   private RaftClient newClient(RaftProperties properties, RaftGroup group) {
     return RaftClient.newBuilder()
         .setProperties(properties)
+        .setParameters(parameters)
         .setRaftGroup(group)
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
             (int) Math.max(1, config.requestTimeoutMs() / 100), TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))

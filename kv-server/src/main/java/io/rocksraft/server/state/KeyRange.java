@@ -20,7 +20,7 @@ public record KeyRange(byte[] from, byte[] to) {
   }
 
   /** The smallest key greater than every key with this prefix, or null when there is none. */
-  static byte[] prefixEnd(byte[] prefix) {
+  public static byte[] prefixEnd(byte[] prefix) {
     byte[] end = Arrays.copyOf(prefix, prefix.length);
     for (int i = end.length - 1; i >= 0; i--) {
       if (end[i] != (byte) 0xFF) {

@@ -35,8 +35,11 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
   @Override
   public void leaderTransfer(LeaderTransferRequest req, StreamObserver<LeaderTransferResponse> out) {
-    calls.unary(out, () -> node.transferLeadership(req.getId())
-        .thenApply(id -> LeaderTransferResponse.newBuilder().setLeaderId(id).build()));
+    calls.unary(out, () -> {
+      CallerInterceptor.caller().requireAdmin("a leader transfer");
+      return node.transferLeadership(req.getId())
+          .thenApply(id -> LeaderTransferResponse.newBuilder().setLeaderId(id).build());
+    });
   }
 
   @Override
@@ -50,13 +53,19 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
   @Override
   public void memberAdd(MemberAddRequest req, StreamObserver<MemberAddResponse> out) {
-    calls.unary(out, membership.timeoutMs(), () -> membership.add(req.getMember())
-        .thenApply(members -> MemberAddResponse.newBuilder().addAllMembers(members).build()));
+    calls.unary(out, membership.timeoutMs(), () -> {
+      CallerInterceptor.caller().requireAdmin("a member add");
+      return membership.add(req.getMember())
+          .thenApply(members -> MemberAddResponse.newBuilder().addAllMembers(members).build());
+    });
   }
 
   @Override
   public void memberRemove(MemberRemoveRequest req, StreamObserver<MemberRemoveResponse> out) {
-    calls.unary(out, membership.timeoutMs(), () -> membership.remove(req.getId())
-        .thenApply(members -> MemberRemoveResponse.newBuilder().addAllMembers(members).build()));
+    calls.unary(out, membership.timeoutMs(), () -> {
+      CallerInterceptor.caller().requireAdmin("a member remove");
+      return membership.remove(req.getId())
+          .thenApply(members -> MemberRemoveResponse.newBuilder().addAllMembers(members).build());
+    });
   }
 }

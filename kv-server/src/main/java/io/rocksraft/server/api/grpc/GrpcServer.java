@@ -1,6 +1,8 @@
 package io.rocksraft.server.api.grpc;
 
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -9,6 +11,8 @@ import io.rocksraft.server.api.KvOperations;
 import io.rocksraft.server.api.Membership;
 import io.rocksraft.server.api.Watches;
 import io.rocksraft.server.raft.RaftNode;
+import io.rocksraft.server.security.Authenticator;
+import io.rocksraft.server.security.ClientLimiter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -30,7 +34,9 @@ public final class GrpcServer implements AutoCloseable {
   private final ExecutorService watchExecutor;
   private final Watches watches;
 
-  public GrpcServer(RaftNode node, KvOperations ops, Watches watches, Membership membership) {
+  /** {@code credentials}: TLS, or null for plain text. */
+  public GrpcServer(RaftNode node, KvOperations ops, Watches watches, Membership membership,
+                    ServerCredentials credentials, Authenticator authenticator, ClientLimiter limiter) {
     this.watches = watches;
     this.address = node.config().clientAddress();
     int colon = address.lastIndexOf(':');
@@ -44,9 +50,11 @@ public final class GrpcServer implements AutoCloseable {
     // Watch streams drain the history here, off the apply thread and off the request pool.
     this.watchExecutor = Executors.newFixedThreadPool(2, daemonThreads("grpc-watch"));
     this.server = NettyServerBuilder
-        .forAddress(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))))
+        .forAddress(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))),
+            credentials != null ? credentials : InsecureServerCredentials.create())
         .executor(executor)
         .maxInboundMessageSize(maxInbound)
+        .intercept(new CallerInterceptor(authenticator, limiter))
         .addService(new KvService(ops, calls))
         .addService(new ClusterService(node, membership, calls))
         .addService(new MaintenanceService(node, calls))

@@ -28,31 +28,31 @@ public final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void get(GetRequest req, StreamObserver<GetResponse> out) {
-    calls.unary(out, () -> ops.get(req));
+    calls.unary(out, () -> ops.get(CallerInterceptor.caller(), req));
   }
 
   @Override
   public void range(RangeRequest req, StreamObserver<RangeResponse> out) {
-    calls.unary(out, () -> ops.range(req));
+    calls.unary(out, () -> ops.range(CallerInterceptor.caller(), req));
   }
 
   @Override
   public void put(PutRequest req, StreamObserver<PutResponse> out) {
-    calls.unary(out, () -> ops.put(req));
+    calls.unary(out, () -> ops.put(CallerInterceptor.caller(), req));
   }
 
   @Override
   public void delete(DeleteRequest req, StreamObserver<DeleteResponse> out) {
-    calls.unary(out, () -> ops.delete(req));
+    calls.unary(out, () -> ops.delete(CallerInterceptor.caller(), req));
   }
 
   @Override
   public void deleteRange(DeleteRangeRequest req, StreamObserver<DeleteRangeResponse> out) {
-    calls.unary(out, () -> ops.deleteRange(req));
+    calls.unary(out, () -> ops.deleteRange(CallerInterceptor.caller(), req));
   }
 
   @Override
   public void txn(TxnRequest req, StreamObserver<TxnResponse> out) {
-    calls.unary(out, () -> ops.txn(req));
+    calls.unary(out, () -> ops.txn(CallerInterceptor.caller(), req));
   }
 }

@@ -26,13 +26,17 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
 
   @Override
   public void hashPoint(HashPointRequest req, StreamObserver<HashPointResponse> out) {
-    calls.unary(out, () -> node.propose(Command.newBuilder().setHashPoint(HashPoint.getDefaultInstance()).build())
-        .thenApply(CommandResult::getHashPoint));
+    calls.unary(out, () -> {
+      CallerInterceptor.caller().requireAdmin("a hash point");
+      return node.propose(Command.newBuilder().setHashPoint(HashPoint.getDefaultInstance()).build())
+          .thenApply(CommandResult::getHashPoint);
+    });
   }
 
   @Override
   public void hash(HashRequest req, StreamObserver<HashResponse> out) {
     calls.unary(out, () -> {
+      CallerInterceptor.caller().requireAdmin("a state hash");
       if (req.getIndex() < 1) {
         throw KvException.invalid("index must be a hash point's log index (at least 1)");
       }
@@ -42,6 +46,9 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
 
   @Override
   public void snapshot(SnapshotRequest req, StreamObserver<SnapshotResponse> out) {
-    calls.unary(out, node::takeSnapshot);
+    calls.unary(out, () -> {
+      CallerInterceptor.caller().requireAdmin("a snapshot");
+      return node.takeSnapshot();
+    });
   }
 }

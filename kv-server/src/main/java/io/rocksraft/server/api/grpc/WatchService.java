@@ -35,7 +35,7 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
     ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>) out;
     Stream stream = new Stream(call);
     try {
-      stream.cursor = watches.open(req, stream::schedule);
+      stream.cursor = watches.open(CallerInterceptor.caller(), CallerInterceptor.client(), req, stream::schedule);
     } catch (KvException e) {
       stream.fail(e);
       return;

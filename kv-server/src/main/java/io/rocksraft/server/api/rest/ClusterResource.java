@@ -6,6 +6,7 @@ import io.rocksraft.server.api.MemberStatuses;
 import io.rocksraft.server.api.Membership;
 import io.rocksraft.server.error.KvException;
 import io.rocksraft.server.raft.RaftNode;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -13,6 +14,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -59,7 +61,8 @@ public final class ClusterResource {
   @POST
   @Path("members")
   @Consumes(MediaType.APPLICATION_JSON)
-  public CompletionStage<Response> addMember(MemberBody body) {
+  public CompletionStage<Response> addMember(MemberBody body, @Context ContainerRequestContext request) {
+    RestCallers.caller(request).requireAdmin("a member add");
     if (body == null) {
       throw KvException.invalid("body must be {\"id\", \"raftAddress\", \"clientAddress\"}");
     }
@@ -73,7 +76,9 @@ public final class ClusterResource {
   /** Removes a member online; 409 when the members left that answer would not be a majority. */
   @DELETE
   @Path("members/{id}")
-  public CompletionStage<Map<String, Object>> removeMember(@PathParam("id") String id) {
+  public CompletionStage<Map<String, Object>> removeMember(@PathParam("id") String id,
+                                                           @Context ContainerRequestContext request) {
+    RestCallers.caller(request).requireAdmin("a member remove");
     return Json.answer(membership.remove(id).thenApply(after -> Map.<String, Object>of("members", members(after))),
         membership.timeoutMs());
   }
@@ -91,7 +96,8 @@ public final class ClusterResource {
   @POST
   @Path("leader")
   @Consumes(MediaType.APPLICATION_JSON)
-  public CompletionStage<Map<String, Object>> transferLeader(LeaderBody body) {
+  public CompletionStage<Map<String, Object>> transferLeader(LeaderBody body, @Context ContainerRequestContext request) {
+    RestCallers.caller(request).requireAdmin("a leader transfer");
     String id = body == null || body.id() == null ? "" : body.id();
     // Twice the request timeout: the transfer itself may take that long before Ratis answers.
     return Json.answer(node.transferLeadership(id).thenApply(leader -> Map.<String, Object>of("leader", leader)),

@@ -10,6 +10,7 @@ import io.rocksraft.api.v1.ReadOptions;
 import io.rocksraft.server.api.KvOperations;
 import io.rocksraft.server.error.ErrorKind;
 import io.rocksraft.server.error.KvException;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,9 +49,10 @@ public final class KvResource {
   @GET
   @Path("{key: .+}")
   public CompletionStage<Map<String, Object>> get(@PathParam("key") String key,
-                                                  @QueryParam("consistency") @DefaultValue("linearizable") String consistency) {
+                                                  @QueryParam("consistency") @DefaultValue("linearizable") String consistency,
+                                                  @Context ContainerRequestContext request) {
     GetRequest req = GetRequest.newBuilder().setKey(Json.utf8(key)).setRead(readOptions(consistency)).build();
-    return Json.answer(ops.get(req).thenApply(r -> {
+    return Json.answer(ops.get(RestCallers.caller(request), req).thenApply(r -> {
           if (!r.getFound()) {
             throw new KvException(ErrorKind.NOT_FOUND, "key '" + key + "' does not exist");
           }
@@ -61,14 +64,14 @@ public final class KvResource {
   @Path("{key: .+}")
   @Consumes(MediaType.APPLICATION_JSON)
   public CompletionStage<Map<String, Object>> put(@PathParam("key") String key, @QueryParam("cas") String cas,
-                                                  PutBody body) {
+                                                  PutBody body, @Context ContainerRequestContext request) {
     ByteString value = value(body);
     PutRequest put = PutRequest.newBuilder().setKey(Json.utf8(key)).setValue(value).build();
     if (cas == null) {
-      return Json.answer(ops.put(put).thenApply(r -> written(key, r.getHeader().getRevision())), timeoutMs);
+      return Json.answer(ops.put(RestCallers.caller(request), put).thenApply(r -> written(key, r.getHeader().getRevision())), timeoutMs);
     }
     long expected = revision(cas);
-    return Json.answer(ops.compareAndPut(put, expected).thenApply(r -> {
+    return Json.answer(ops.compareAndPut(RestCallers.caller(request), put, expected).thenApply(r -> {
           if (!r.getSucceeded()) {
             var current = r.getResults(0).getGet();
             throw new KvException(ErrorKind.FAILED_PRECONDITION, "compare-and-set failed: expected revision "
@@ -81,9 +84,10 @@ public final class KvResource {
 
   @DELETE
   @Path("{key: .+}")
-  public CompletionStage<Map<String, Object>> delete(@PathParam("key") String key) {
+  public CompletionStage<Map<String, Object>> delete(@PathParam("key") String key,
+                                                     @Context ContainerRequestContext request) {
     DeleteRequest req = DeleteRequest.newBuilder().setKey(Json.utf8(key)).build();
-    return Json.answer(ops.delete(req).thenApply(r -> {
+    return Json.answer(ops.delete(RestCallers.caller(request), req).thenApply(r -> {
           if (r.getDeleted() == 0) {
             throw new KvException(ErrorKind.NOT_FOUND, "key '" + key + "' does not exist");
           }
@@ -99,7 +103,8 @@ public final class KvResource {
   public CompletionStage<Map<String, Object>> scan(@QueryParam("prefix") @DefaultValue("") String prefix,
                                                    @QueryParam("limit") @DefaultValue("0") String limit,
                                                    @QueryParam("after") String after,
-                                                   @QueryParam("consistency") @DefaultValue("linearizable") String consistency) {
+                                                   @QueryParam("consistency") @DefaultValue("linearizable") String consistency,
+                                                   @Context ContainerRequestContext request) {
     int max;
     try {
       max = Integer.parseInt(limit);
@@ -114,7 +119,7 @@ public final class KvResource {
     if (after != null) {
       req.setStart(Json.utf8(after).concat(ByteString.copyFrom(new byte[] {0})));
     }
-    return Json.answer(ops.range(req.build()).thenApply(r -> {
+    return Json.answer(ops.range(RestCallers.caller(request), req.build()).thenApply(r -> {
           List<Map<String, Object>> kvs = new ArrayList<>();
           r.getKvsList().forEach(kv -> kvs.add(Json.keyValue(kv)));
           Map<String, Object> out = new LinkedHashMap<>();

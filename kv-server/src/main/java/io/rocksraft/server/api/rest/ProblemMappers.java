@@ -52,6 +52,9 @@ public final class ProblemMappers {
     if (status == 503) {
       r.header("Retry-After", "1");
     }
+    if (status == 401) {
+      r.header("WWW-Authenticate", "Bearer realm=\"rocksraft\"");
+    }
     return r.build();
   }
 

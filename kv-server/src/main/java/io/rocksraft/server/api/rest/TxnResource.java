@@ -12,10 +12,12 @@ import io.rocksraft.api.v1.TxnOpResult;
 import io.rocksraft.api.v1.TxnRequest;
 import io.rocksraft.server.api.KvOperations;
 import io.rocksraft.server.error.KvException;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,7 +58,7 @@ public final class TxnResource {
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
-  public CompletionStage<Map<String, Object>> txn(TxnBody body) {
+  public CompletionStage<Map<String, Object>> txn(TxnBody body, @Context ContainerRequestContext request) {
     if (body == null) {
       throw KvException.invalid("a JSON body {\"compare\": [...], \"success\": [...], \"failure\": [...]} is required");
     }
@@ -67,7 +69,7 @@ public final class TxnResource {
     }
     orEmpty(body.success()).forEach(op -> req.addSuccess(op(op, "success")));
     orEmpty(body.failure()).forEach(op -> req.addFailure(op(op, "failure")));
-    return Json.answer(ops.txn(req.build()).thenApply(r -> {
+    return Json.answer(ops.txn(RestCallers.caller(request), req.build()).thenApply(r -> {
           List<Map<String, Object>> results = new ArrayList<>();
           r.getResultsList().forEach(result -> results.add(result(result)));
           Map<String, Object> out = new LinkedHashMap<>();

@@ -7,6 +7,7 @@ import io.rocksraft.server.error.ErrorKind;
 import io.rocksraft.server.error.KvException;
 import io.rocksraft.server.state.History;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -54,7 +55,7 @@ public final class WatchResource {
   @Produces(MediaType.SERVER_SENT_EVENTS)
   public void watch(@QueryParam("key") String key, @QueryParam("prefix") String prefix,
                     @QueryParam("from") String from, @HeaderParam("Last-Event-ID") String lastEventId,
-                    @Context SseEventSink sink, @Context Sse sse) {
+                    @Context SseEventSink sink, @Context Sse sse, @Context ContainerRequestContext request) {
     WatchRequest.Builder req = WatchRequest.newBuilder();
     if (key != null) {
       req.setKey(Json.utf8(key));
@@ -67,7 +68,8 @@ public final class WatchResource {
         : from != null ? revision("from", from) : 0);
     Semaphore signal = new Semaphore(0);
     // Fails here, as a problem, for a bad request or a compacted start.
-    Watches.Cursor cursor = watches.open(req.build(), signal::release);
+    Watches.Cursor cursor = watches.open(RestCallers.caller(request), RestCallers.client(request), req.build(),
+        signal::release);
     // Jersey sends the response head when this method returns: the events flow from another thread.
     streams.execute(() -> {
       try (cursor; sink) {
