@@ -110,7 +110,15 @@ so scaling (which changes the peers) rolls no pod.
 {{- fail (printf "node.%s is set by the chart; see values.yaml" $k) -}}
 {{- end -}}
 {{- end -}}
+{{- if hasKey (default (dict) .Values.node.security) "tls" -}}
+{{- fail "node.security.tls is set by the chart from tls.existingSecret; see values.yaml" -}}
+{{- end -}}
 {{- $node := deepCopy .Values.node -}}
+{{- if .Values.tls.existingSecret -}}
+{{- $security := default (dict) $node.security -}}
+{{- $_ := set $security "tls" (dict "certFile" (printf "%s/tls.crt" (include "rocksraft.tlsDir" .)) "keyFile" (printf "%s/tls.key" (include "rocksraft.tlsDir" .)) "caFile" (printf "%s/ca.crt" (include "rocksraft.tlsDir" .)) "clientAuth" .Values.tls.clientAuth "reloadSeconds" (int .Values.tls.reloadSeconds)) -}}
+{{- $_ := set $node "security" $security -}}
+{{- end -}}
 {{- $_ := set $node "cluster" (default (include "rocksraft.fullname" .) .Values.cluster.name) -}}
 {{- $_ := set $node "dataDir" "/data" -}}
 {{- $_ := set $node "raftAddress" (printf "%s:%d" .Values.listenHost (int .Values.ports.raft)) -}}
@@ -149,6 +157,20 @@ the cluster the backup comes from.
 {{- toYaml $doc -}}
 {{- end -}}
 
+{{/* Where the pods find tls.existingSecret's files. */}}
+{{- define "rocksraft.tlsDir" -}}
+/etc/rocksraft-tls
+{{- end -}}
+
+{{/* The volume of tls.existingSecret, for the pods that dial or serve the nodes; nothing without TLS. */}}
+{{- define "rocksraft.tlsVolume" -}}
+{{- if .Values.tls.existingSecret }}
+- name: tls
+  secret:
+    secretName: {{ .Values.tls.existingSecret }}
+{{- end }}
+{{- end -}}
+
 {{/* The pod security context and pull secrets, shared by the node and the jobs. */}}
 {{- define "rocksraft.podCommon" -}}
 securityContext:
@@ -162,7 +184,8 @@ imagePullSecrets:
 {{/*
 A container running kvctl against the members (hook jobs, the gc CronJob); with .config, also the
 node YAML at /etc/rocksraft, the tier's credentials (kvctl backup reads them) and at /data the
-volume .dataVolume (default: an emptyDir named scratch).
+volume .dataVolume (default: an emptyDir named scratch). Without .config it dials the members, over
+TLS with the volume "tls" when tls.existingSecret is set.
 */}}
 {{- define "rocksraft.kvctlContainer" -}}
 image: {{ include "rocksraft.image" .ctx }}
@@ -172,6 +195,15 @@ securityContext:
 env:
   - name: KVCTL_OPTS
     value: {{ .ctx.Values.membership.kvctlOpts | quote }}
+  {{- if and .ctx.Values.tls.existingSecret (not .config) }}
+  # kvctl dials the members over TLS with the nodes' own certificate.
+  - name: ROCKSRAFT_CACERT
+    value: {{ include "rocksraft.tlsDir" .ctx }}/ca.crt
+  - name: ROCKSRAFT_CERT
+    value: {{ include "rocksraft.tlsDir" .ctx }}/tls.crt
+  - name: ROCKSRAFT_KEY
+    value: {{ include "rocksraft.tlsDir" .ctx }}/tls.key
+  {{- end }}
   {{- if .config }}
   {{- with include "rocksraft.tierEnv" .ctx }}
   {{- . | nindent 2 }}
@@ -182,6 +214,11 @@ resources:
 volumeMounts:
   - name: tmp
     mountPath: /tmp
+  {{- if and .ctx.Values.tls.existingSecret (not .config) }}
+  - name: tls
+    mountPath: {{ include "rocksraft.tlsDir" .ctx }}
+    readOnly: true
+  {{- end }}
   {{- if .config }}
   - name: config
     mountPath: /etc/rocksraft

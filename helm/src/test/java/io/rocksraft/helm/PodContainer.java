@@ -27,10 +27,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.HttpWaitStrategy;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
@@ -39,22 +41,29 @@ import org.testcontainers.utility.DockerImageName;
  * mounted read-only at /etc/rocksraft, ROCKSRAFT_NODE_ID and JAVA_OPTS from the pod spec, the
  * pod's user, memory limit and read-only root file system, an emptyDir-like /tmp and a volume-like
  * /data, and the pod's DNS name (of the headless Service) as its alias on a Docker network. Its
- * admin, REST and gRPC ports are published on loopback only.
+ * admin, REST and gRPC ports are published on loopback only. With {@code tls.existingSecret} in the
+ * values, a directory of test certificates stands in for the Secret at the chart's mount point.
  */
 final class PodContainer implements AutoCloseable {
   static final int ADMIN = 8101;
   static final int REST = 8001;
   static final int GRPC = 9001;
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final String TLS_DIR = "/etc/rocksraft-tls";
 
   final String pod;
   final GenericContainer<?> container;
   private final Path configDir;
+  /** Over TLS: trusting the test CA; else plain HTTP. */
+  private final HttpClient http;
+  private final String scheme;
 
-  private PodContainer(String pod, GenericContainer<?> container, Path configDir) {
+  private PodContainer(String pod, GenericContainer<?> container, Path configDir, SSLContext tls) {
     this.pod = pod;
     this.container = container;
     this.configDir = configDir;
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    this.http = tls == null ? b.build() : b.sslContext(tls).build();
+    this.scheme = tls == null ? "http" : "https";
   }
 
   /** Fails the calling test, with what to do, when containers cannot run here. */
@@ -77,6 +86,11 @@ final class PodContainer implements AutoCloseable {
    * for its startup probe's path (the process serves); {@link #awaitReady} waits for readiness.
    */
   static PodContainer start(Manifests chart, String image, int ordinal, Network network) {
+    return start(chart, image, ordinal, network, null, null);
+  }
+
+  /** As above, with {@code certs} (tls.crt, tls.key, ca.crt) as the TLS Secret and {@code trust} to reach it. */
+  static PodContainer start(Manifests chart, String image, int ordinal, Network network, Path certs, SSLContext trust) {
     String pod = Chart.FULLNAME + "-" + ordinal;
     Container spec = chart.nodeContainer();
     PodSecurityContext security = chart.statefulSet().getSpec().getTemplate().getSpec().getSecurityContext();
@@ -97,7 +111,10 @@ final class PodContainer implements AutoCloseable {
           cmd.getHostConfig()
               // A bind as docker-java takes it: Testcontainers' own file binding first checks that
               // mounting works with a helper container, which cannot be pulled here.
-              .withBinds(new Bind(configDir.toString(), new Volume("/etc/rocksraft"), AccessMode.ro))
+              .withBinds(certs == null
+                  ? List.of(new Bind(configDir.toString(), new Volume("/etc/rocksraft"), AccessMode.ro))
+                  : List.of(new Bind(configDir.toString(), new Volume("/etc/rocksraft"), AccessMode.ro),
+                      new Bind(certs.toString(), new Volume(TLS_DIR), AccessMode.ro)))
               .withMemory(Quantity.getAmountInBytes(spec.getResources().getLimits().get("memory")).longValueExact())
               .withReadonlyRootfs(spec.getSecurityContext().getReadOnlyRootFilesystem())
               .withCapDrop(Capability.ALL)
@@ -107,9 +124,8 @@ final class PodContainer implements AutoCloseable {
                   "/data", "rw,uid=" + security.getRunAsUser() + ",gid=" + security.getFsGroup() + ",mode=0770"))
               .withPortBindings(published.stream().map(p -> new PortBinding(Ports.Binding.bindIp("127.0.0.1"), p)).toList());
         })
-        .waitingFor(Wait.forHttp(spec.getStartupProbe().getHttpGet().getPath()).forPort(ADMIN).forStatusCode(200)
-            .withStartupTimeout(Duration.ofMinutes(2)));
-    PodContainer started = new PodContainer(pod, c, configDir);
+        .waitingFor(startupProbe(spec).forPort(ADMIN).forStatusCode(200).withStartupTimeout(Duration.ofMinutes(2)));
+    PodContainer started = new PodContainer(pod, c, configDir, trust);
     try {
       c.start();
       return started;
@@ -132,17 +148,23 @@ final class PodContainer implements AutoCloseable {
     }
   }
 
+  /** The startup probe as the kubelet runs it: HTTPS without checking the certificate when the chart says so. */
+  private static HttpWaitStrategy startupProbe(Container spec) {
+    HttpWaitStrategy probe = Wait.forHttp(spec.getStartupProbe().getHttpGet().getPath());
+    return "HTTPS".equals(spec.getStartupProbe().getHttpGet().getScheme()) ? probe.usingTls().allowInsecure() : probe;
+  }
+
   private static String env(Container c, String name) {
     return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue).findFirst().orElseThrow();
   }
 
   HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(10)).build(),
+    return http.send(HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   URI uri(int port, String path) {
-    return URI.create("http://127.0.0.1:" + container.getMappedPort(port) + path);
+    return URI.create(scheme + "://127.0.0.1:" + container.getMappedPort(port) + path);
   }
 
   /** Whether the readiness probe (GET /healthcheck on the admin port) would pass now. */
@@ -161,10 +183,15 @@ final class PodContainer implements AutoCloseable {
     return container.execInContainer(command);
   }
 
-  /** Runs the script of a hook job of {@code chart} in this container (the jobs use the same image). */
+  /**
+   * Runs the script of a hook job of {@code chart} in this container (the jobs use the same image),
+   * with the job container's environment.
+   */
   ExecResult runHook(Manifests chart, String suffix) throws IOException, InterruptedException {
     Container job = chart.job(suffix).getSpec().getTemplate().getSpec().getContainers().get(0);
-    List<String> command = new ArrayList<>(job.getCommand());
+    List<String> command = new ArrayList<>(List.of("env"));
+    job.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> command.add(e.getName() + "=" + e.getValue()));
+    command.addAll(job.getCommand());
     command.addAll(job.getArgs());
     return exec(command.toArray(String[]::new));
   }

@@ -130,9 +130,14 @@ class TlsTest {
       assertThatThrownBy(() -> get(HttpClient.newBuilder().sslContext(noCert.sslContext()), "https://" + rest))
           .isInstanceOf(IOException.class);
       assertThatThrownBy(() -> get(HttpClient.newBuilder(), "http://" + rest)).isInstanceOf(IOException.class);
-      // The admin port is behind the same TLS.
-      assertThat(get(HttpClient.newBuilder().sslContext(aliceTls.sslContext()),
-          "https://" + t.cluster.node("n2").adminAddress(), "/healthcheck").statusCode()).isEqualTo(200);
+      // The admin port is behind the same TLS, but takes clients without a certificate: probes have none.
+      String admin = "https://" + t.cluster.node("n2").adminAddress();
+      assertThat(get(HttpClient.newBuilder().sslContext(aliceTls.sslContext()), admin, "/healthcheck").statusCode())
+          .isEqualTo(200);
+      assertThat(get(HttpClient.newBuilder().sslContext(noCert.sslContext()), admin, "/ping").statusCode())
+          .isEqualTo(200);
+      assertThatThrownBy(() -> get(HttpClient.newBuilder(), "http://" + t.cluster.node("n2").adminAddress(), "/ping"))
+          .isInstanceOf(IOException.class);
     }
   }
 

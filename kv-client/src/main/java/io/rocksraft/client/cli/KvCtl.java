@@ -87,14 +87,16 @@ public final class KvCtl {
     @Option(names = "--tls", description = "connect over TLS, trusting the JVM's default CAs unless --cacert is given")
     boolean tls;
 
-    @Option(names = "--cacert", paramLabel = "FILE", description = "connect over TLS, trusting this PEM CA bundle")
+    @Option(names = "--cacert", paramLabel = "FILE", defaultValue = "${env:ROCKSRAFT_CACERT}",
+        description = "connect over TLS, trusting this PEM CA bundle (default: $ROCKSRAFT_CACERT)")
     Path caCert;
 
-    @Option(names = "--cert", paramLabel = "FILE",
-        description = "present this PEM client certificate (mutual TLS); needs --key")
+    @Option(names = "--cert", paramLabel = "FILE", defaultValue = "${env:ROCKSRAFT_CERT}",
+        description = "present this PEM client certificate (mutual TLS); needs --key (default: $ROCKSRAFT_CERT)")
     Path cert;
 
-    @Option(names = "--key", paramLabel = "FILE", description = "the PKCS#8 PEM key of --cert")
+    @Option(names = "--key", paramLabel = "FILE", defaultValue = "${env:ROCKSRAFT_KEY}",
+        description = "the PKCS#8 PEM key of --cert (default: $ROCKSRAFT_KEY)")
     Path key;
 
     @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:ROCKSRAFT_TOKEN}",
