@@ -21,7 +21,13 @@ final class WriteIds {
     clientId = ByteString.copyFrom(id);
   }
 
-  long begin() {
+  /**
+   * A new sequence, outstanding from now on. Atomic with the numbering: were a lower sequence
+   * numbered but not yet outstanding, a higher one's id would name a watermark above it, the
+   * server would drop its answer before it was even sent, and then refuse it as already
+   * acknowledged.
+   */
+  synchronized long begin() {
     long seq = next.getAndIncrement();
     outstanding.add(seq);
     return seq;
