@@ -142,9 +142,12 @@ class WatchTest {
   void aWatcherBehindTheKeptHistoryGetsCompacted() throws Exception {
     KvClient client = t.client();
     long first = client.put(b("c/0"), b("x")).getHeader().getRevision();
+    List<CompletableFuture<?>> writes = new ArrayList<>();
     for (int i = 1; i < HISTORY + HISTORY / 5; i++) {
-      client.async().put(b("c/" + (i % 10)), b("x" + i));
+      writes.add(client.async().put(b("c/" + (i % 10)), b("x" + i)));
     }
+    // All applied before the last: concurrent writes have no order among themselves.
+    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
     long last = client.put(b("c/last"), b("x")).getHeader().getRevision();
     assertThat(last - first).isGreaterThan(HISTORY);
 
