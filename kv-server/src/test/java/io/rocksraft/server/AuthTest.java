@@ -306,15 +306,9 @@ class AuthTest {
   void kvctlSendsItsToken() {
     String[] common = {"--endpoints", String.join(",", t.cluster.clientAddresses()), "--cacert",
         certs.resolve("ca.crt").toString(), "--timeout", "5s"};
-    assertThat(KvCtl.run(concat(new String[] {"get", "a/x", "--token", READER}, common))).isZero();
-    assertThat(KvCtl.run(concat(new String[] {"put", "a/x", "changed", "--token", READER}, common))).isNotZero();
-    assertThat(KvCtl.run(concat(new String[] {"get", "a/x"}, common))).isNotZero();
+    assertThat(KvCtl.run(TestCluster.concat(new String[] {"get", "a/x", "--token", READER}, common))).isZero();
+    assertThat(KvCtl.run(TestCluster.concat(new String[] {"put", "a/x", "changed", "--token", READER}, common))).isNotZero();
+    assertThat(KvCtl.run(TestCluster.concat(new String[] {"get", "a/x"}, common))).isNotZero();
     assertUnchanged();
-  }
-
-  private static String[] concat(String[] a, String[] b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 }

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -87,6 +88,13 @@ final class TestCluster implements AutoCloseable {
       endpoints.add(cluster.node(id).clientAddress());
     }
     return register(cluster.clientBuilder(endpoints).timeout(Duration.ofSeconds(20)).build());
+  }
+
+  /** {@code a} then {@code b}: command lines of kvctl with common flags after the command's. */
+  static String[] concat(String[] a, String[] b) {
+    String[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   /** A raw gRPC stub on one node, for requests the client library would not send. */

@@ -156,15 +156,9 @@ class TlsTest {
     String endpoints = String.join(",", t.cluster.clientAddresses());
     String[] tls = {"--endpoints", endpoints, "--cacert", ca.resolve("ca.crt").toString(),
         "--cert", ca.resolve("alice.crt").toString(), "--key", ca.resolve("alice.key").toString(), "--timeout", "3s"};
-    assertThat(KvCtl.run(concat(new String[] {"put", "tls/ctl", "by kvctl"}, tls))).isZero();
-    assertThat(KvCtl.run(concat(new String[] {"get", "tls/ctl"}, tls))).isZero();
+    assertThat(KvCtl.run(TestCluster.concat(new String[] {"put", "tls/ctl", "by kvctl"}, tls))).isZero();
+    assertThat(KvCtl.run(TestCluster.concat(new String[] {"get", "tls/ctl"}, tls))).isZero();
     assertThat(KvCtl.run("get", "tls/ctl", "--endpoints", endpoints, "--timeout", "2s")).isNotZero();
-  }
-
-  private static String[] concat(String[] a, String[] b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 
   @Test

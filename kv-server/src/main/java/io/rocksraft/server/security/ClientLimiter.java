@@ -33,6 +33,11 @@ public final class ClientLimiter {
     int watches;
   }
 
+  /** Whom a request counts against: its user, or its connection ({@code connection}) without authentication. */
+  public static String client(Caller caller, String connection) {
+    return caller.user() != null ? "user " + caller.user() : "connection " + connection;
+  }
+
   /** A permit for one request; close it when the request is answered. */
   public interface Permit extends AutoCloseable {
     @Override

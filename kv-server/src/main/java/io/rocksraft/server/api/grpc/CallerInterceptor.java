@@ -74,7 +74,7 @@ final class CallerInterceptor implements ServerInterceptor {
     try {
       caller = authenticator.authenticate(headers.get(AUTHORIZATION), clientChain(call));
       SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-      client = caller.user() != null ? "user " + caller.user() : "connection " + remote;
+      client = ClientLimiter.client(caller, String.valueOf(remote));
       // A watch stream is counted as a watch (by the service), not as a request in flight.
       boolean watch = call.getMethodDescriptor().getServiceName().equals(WatchGrpc.SERVICE_NAME);
       permit = watch ? () -> { } : limiter.admit(client, caller.user());

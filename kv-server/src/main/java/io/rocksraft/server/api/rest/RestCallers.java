@@ -56,8 +56,7 @@ public final class RestCallers implements ContainerRequestFilter, ContainerRespo
     }
     Caller caller = authenticator.authenticate(request.getHeaderString(HttpHeaders.AUTHORIZATION),
         (X509Certificate[]) servlet.getAttribute("jakarta.servlet.request.X509Certificate"));
-    String client = caller.user() != null ? "user " + caller.user()
-        : "connection " + servlet.getRemoteAddr() + ":" + servlet.getRemotePort();
+    String client = ClientLimiter.client(caller, servlet.getRemoteAddr() + ":" + servlet.getRemotePort());
     request.setProperty(CALLER, caller);
     request.setProperty(CLIENT, client);
     // A watch stream is counted as a watch (by the resource), not as a request in flight.
