@@ -45,7 +45,7 @@ final class CompareCommand implements Callable<Integer> {
     Optional<List<String>> rocksraft = endpoints(TargetKind.ROCKSRAFT, rocksraftEndpoints);
     Optional<List<String>> etcd = endpoints(TargetKind.ETCD, etcdEndpoints);
     Session session = new Session(spec, options.workDir(),
-        parent.validated(command, options::rocksraftSettings), parent.err());
+        parent.validated(command, options::rocksraft), parent.err());
     Comparison c = new Comparison(session.run(TargetKind.ROCKSRAFT, rocksraft), session.run(TargetKind.ETCD, etcd));
     if (out != null) {
       Files.createDirectories(out);

@@ -41,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
     Optional<List<String>> given = Optional.ofNullable(endpoints).map(e -> parent.validated(command, () -> target.parseEndpoints(e)));
     Files.createDirectories(out);
     RunResult result = new Session(spec, options.workDir(),
-        parent.validated(command, options::rocksraftSettings), parent.err()).run(target, given);
+        parent.validated(command, options::rocksraft), parent.err()).run(target, given);
     String base = "bench-" + target.label() + "-" + spec.workload().label();
     Path json = out.resolve(base + ".json");
     Path html = out.resolve(base + ".html");

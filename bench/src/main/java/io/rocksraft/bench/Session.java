@@ -1,6 +1,7 @@
 package io.rocksraft.bench;
 
 import io.rocksraft.bench.cluster.Deployment;
+import io.rocksraft.bench.cluster.RocksraftSetup;
 import io.rocksraft.bench.memory.MemorySampler;
 import io.rocksraft.bench.run.LoadGenerator;
 import io.rocksraft.bench.run.RunResult;
@@ -9,7 +10,6 @@ import io.rocksraft.bench.workload.WorkloadSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,13 +20,13 @@ import java.util.Optional;
 final class Session {
   private final WorkloadSpec spec;
   private final Path workDir;
-  private final Map<String, Object> rocksraftSettings;
+  private final RocksraftSetup rocksraft;
   private final PrintStream progress;
 
-  Session(WorkloadSpec spec, Path workDir, Map<String, Object> rocksraftSettings, PrintStream progress) {
+  Session(WorkloadSpec spec, Path workDir, RocksraftSetup rocksraft, PrintStream progress) {
     this.spec = spec;
     this.workDir = workDir;
-    this.rocksraftSettings = rocksraftSettings;
+    this.rocksraft = rocksraft;
     this.progress = progress;
   }
 
@@ -35,7 +35,7 @@ final class Session {
       return drive(kind, endpoints.get());
     }
     progress.println("starting a " + TargetKind.NODES + "-node " + kind.label() + " cluster under " + workDir + " ...");
-    Deployment deployment = kind.start(workDir, rocksraftSettings);
+    Deployment deployment = kind.start(workDir, rocksraft);
     Thread hook = new Thread(deployment::close, "bench-stop-" + kind.label());
     Runtime.getRuntime().addShutdownHook(hook);
     try (MemorySampler memory = new MemorySampler(deployment.processes())) {

@@ -3,6 +3,7 @@ package io.rocksraft.bench;
 import io.rocksraft.bench.cluster.Deployment;
 import io.rocksraft.bench.cluster.EtcdCluster;
 import io.rocksraft.bench.cluster.RocksraftCluster;
+import io.rocksraft.bench.cluster.RocksraftSetup;
 import io.rocksraft.bench.target.Endpoints;
 import io.rocksraft.bench.target.EtcdTarget;
 import io.rocksraft.bench.target.RocksraftTarget;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /** The stores the bench knows: how to start a three-node cluster of each and how to talk to it. */
 enum TargetKind {
@@ -25,9 +25,9 @@ enum TargetKind {
     return this == ROCKSRAFT ? Endpoints.rocksraft(list) : Endpoints.etcd(list);
   }
 
-  /** {@code rocksraftSettings}: added to every rocksraft node's configuration (etcd runs with its defaults). */
-  Deployment start(Path workDir, Map<String, Object> rocksraftSettings) {
-    return this == ROCKSRAFT ? RocksraftCluster.start(workDir, NODES, START_TIMEOUT, rocksraftSettings)
+  /** {@code rocksraft}: how rocksraft nodes start (etcd runs with its defaults). */
+  Deployment start(Path workDir, RocksraftSetup rocksraft) {
+    return this == ROCKSRAFT ? RocksraftCluster.start(workDir, NODES, START_TIMEOUT, rocksraft)
         : EtcdCluster.start(workDir, NODES, START_TIMEOUT);
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.rocksraft.bench.cluster.RocksraftSetup;
 import io.rocksraft.bench.workload.Distribution;
 import io.rocksraft.bench.workload.KeySpace;
 import io.rocksraft.bench.workload.Workload;
@@ -12,6 +13,7 @@ import io.rocksraft.bench.workload.WorkloadSpec;
 import io.rocksraft.server.config.NodeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import picocli.CommandLine.Option;
@@ -64,6 +66,10 @@ final class WorkloadOptions {
       + "node the bench starts (docs/configuration.md), e.g. '{backpressure: {maxInFlightBatches: 4}}'")
   String rocksraftSettings;
 
+  @Option(names = "--rocksraft-jvm", description = "the JVM options of every rocksraft node the bench starts, "
+      + "separated by spaces, instead of the defaults (-Xmx512m -XX:+UseG1GC), e.g. '-Xmx512m -XX:+UseParallelGC'")
+  String rocksraftJvm;
+
   /** @throws IllegalArgumentException naming the bad option */
   WorkloadSpec spec() {
     return new WorkloadSpec(workload, new KeySpace(keys, keySize), valueSize, distribution, clients,
@@ -72,11 +78,32 @@ final class WorkloadOptions {
   }
 
   /**
+   * How to start rocksraft nodes: their JVM options and their node settings.
+   *
+   * @throws IllegalArgumentException naming the bad option
+   */
+  RocksraftSetup rocksraft() {
+    return new RocksraftSetup(rocksraftJvm(), rocksraftSettings());
+  }
+
+  private List<String> rocksraftJvm() {
+    if (rocksraftJvm == null) {
+      return RocksraftSetup.DEFAULT_JVM_ARGS;
+    }
+    List<String> args = List.of(rocksraftJvm.trim().split("\\s+"));
+    // Anything but JVM options would be taken as the main class or its arguments, and fail obscurely.
+    if (rocksraftJvm.isBlank() || !args.stream().allMatch(a -> a.startsWith("-"))) {
+      throw new IllegalArgumentException("--rocksraft-jvm takes JVM options, each starting with '-': '" + rocksraftJvm + "'");
+    }
+    return args;
+  }
+
+  /**
    * The node settings to start rocksraft nodes with, checked as a node would check them.
    *
    * @throws IllegalArgumentException for YAML that is not a valid node configuration
    */
-  Map<String, Object> rocksraftSettings() {
+  private Map<String, Object> rocksraftSettings() {
     if (rocksraftSettings == null || rocksraftSettings.isBlank()) {
       return Map.of();
     }

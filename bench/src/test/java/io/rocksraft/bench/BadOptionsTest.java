@@ -21,6 +21,8 @@ class BadOptionsTest {
       "compare --no-such-option                              | Unknown option",
       "compare --rocksraft-settings=nope:1                   | --rocksraft-settings is not a valid node configuration",
       "run --target etcd --rocksraft-settings=[1]            | --rocksraft-settings is not a valid node configuration",
+      "compare --rocksraft-jvm=Xmx1g                         | --rocksraft-jvm takes JVM options",
+      "run --target rocksraft --rocksraft-jvm=               | --rocksraft-jvm takes JVM options",
       "run --workload a                                      | --target",
       "run --target mysql                                    | --target",
       "run --target etcd --endpoints https://127.0.0.1:2379  | TLS is not supported",

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rocksraft.bench.cluster.EtcdCluster;
+import io.rocksraft.bench.cluster.NodeProcess;
 import io.rocksraft.bench.cluster.RocksraftCluster;
+import io.rocksraft.bench.cluster.RocksraftSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +30,8 @@ class BenchSmokeTest {
   /** A few seconds a run: small key space, few clients. */
   private static final List<String> SHORT = List.of("--keys", "500", "--clients", "16", "--warmup", "1",
       "--duration", "2");
+  /** Not the defaults, so that the test can see them arrive. */
+  private static final List<String> NODE_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC");
 
   @TempDir static Path clusters;
   private static RocksraftCluster rocksraft;
@@ -37,7 +41,7 @@ class BenchSmokeTest {
   static void startStores() throws Exception {
     Etcd.ensureInstalled();
     etcd = EtcdCluster.start(clusters, 3, Duration.ofSeconds(60));
-    rocksraft = RocksraftCluster.start(clusters, 1, Duration.ofSeconds(60), Map.of());
+    rocksraft = RocksraftCluster.start(clusters, 1, Duration.ofSeconds(60), new RocksraftSetup(NODE_JVM, Map.of()));
   }
 
   @AfterAll
@@ -72,6 +76,14 @@ class BenchSmokeTest {
     assertThat(result.path("summary").path("errors").asLong()).isZero();
     assertThat(fieldNames(result.path("summary"))).contains("throughput", "p50", "p99", "p999", "max");
     return result;
+  }
+
+  @Test
+  void rocksraftNodesRunWithTheGivenJvmOptions() throws Exception {
+    NodeProcess node = rocksraft.processes().get(0);
+    // ProcessHandle.info() gave no arguments for the node process here; /proc has them.
+    String cmdline = Files.readString(Path.of("/proc", Long.toString(node.pid()), "cmdline"));
+    assertThat(List.of(cmdline.split("\0"))).containsAll(NODE_JVM).doesNotContain("-Xmx512m");
   }
 
   @Test

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,8 +18,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RocksraftCluster implements Deployment {
   private static final Logger LOG = LoggerFactory.getLogger(RocksraftCluster.class);
-  /** Three node JVMs and the load JVM share 2 cores and 24 GiB: modest heaps, G1 as the nodes' default. */
-  public static final List<String> NODE_JVM_ARGS = List.of("-Xmx512m", "-XX:+UseG1GC");
   private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
   private final LocalCluster cluster;
@@ -29,12 +26,11 @@ public final class RocksraftCluster implements Deployment {
     this.cluster = cluster;
   }
 
-  /** {@code settings}: added to every node's {@code node:} block (empty: the defaults). */
-  public static RocksraftCluster start(Path parent, int size, Duration timeout, Map<String, Object> settings) {
+  public static RocksraftCluster start(Path parent, int size, Duration timeout, RocksraftSetup setup) {
     Path dir = Directories.create(parent, "rocksraft-");
     RocksraftCluster started = null;
     try {
-      started = new RocksraftCluster(LocalCluster.create(dir, size, 0, NODE_JVM_ARGS, settings));
+      started = new RocksraftCluster(LocalCluster.create(dir, size, 0, setup.jvmArgs(), setup.settings()));
       started.cluster.startAll();
       String leader = started.cluster.awaitLeader(timeout);
       LOG.info("rocksraft started: {} nodes in {}, leader {}, endpoints {}", size, dir, leader, started.endpoints());
