@@ -88,11 +88,12 @@ final class WorkloadOptions {
 
   private List<String> rocksraftJvm() {
     if (rocksraftJvm == null) {
-      return RocksraftSetup.DEFAULT_JVM_ARGS;
+      return RocksraftSetup.DEFAULTS.jvmArgs();
     }
     List<String> args = List.of(rocksraftJvm.trim().split("\\s+"));
-    // Anything but JVM options would be taken as the main class or its arguments, and fail obscurely.
-    if (rocksraftJvm.isBlank() || !args.stream().allMatch(a -> a.startsWith("-"))) {
+    // Anything but JVM options would be taken as the main class or its arguments, and fail
+    // obscurely. A blank value splits into [""], refused here too.
+    if (!args.stream().allMatch(a -> a.startsWith("-"))) {
       throw new IllegalArgumentException("--rocksraft-jvm takes JVM options, each starting with '-': '" + rocksraftJvm + "'");
     }
     return args;

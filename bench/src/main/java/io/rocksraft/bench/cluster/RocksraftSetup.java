@@ -1,5 +1,6 @@
 package io.rocksraft.bench.cluster;
 
+import io.rocksraft.server.local.LocalCluster;
 import java.util.List;
 import java.util.Map;
 
@@ -10,9 +11,8 @@ import java.util.Map;
  * @param settings added to every node's {@code node:} block (empty: the defaults)
  */
 public record RocksraftSetup(List<String> jvmArgs, Map<String, Object> settings) {
-  /** Three node JVMs and the load JVM share 2 cores and 24 GiB: modest heaps, G1 as the nodes' default. */
-  public static final List<String> DEFAULT_JVM_ARGS = List.of("-Xmx512m", "-XX:+UseG1GC");
-  public static final RocksraftSetup DEFAULTS = new RocksraftSetup(DEFAULT_JVM_ARGS, Map.of());
+  /** The nodes of {@code ./kv cluster}'s JVM options, and their default settings. */
+  public static final RocksraftSetup DEFAULTS = new RocksraftSetup(LocalCluster.DEFAULT_JVM_ARGS, Map.of());
 
   public RocksraftSetup {
     jvmArgs = List.copyOf(jvmArgs);

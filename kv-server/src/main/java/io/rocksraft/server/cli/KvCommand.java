@@ -25,7 +25,6 @@ import picocli.CommandLine.Parameters;
     subcommands = {KvCommand.Cluster.class, KvCommand.Demo.class, KvCommand.Ctl.class})
 public final class KvCommand {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  static final List<String> NODE_JVM_ARGS = List.of("-Xmx512m", "-XX:+UseG1GC");
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("ctl")) {
@@ -65,7 +64,7 @@ public final class KvCommand {
         System.out.println("note: " + dir + " holds a " + cluster.nodes().size() + "-node cluster; starting that one");
       }
     } else {
-      cluster = LocalCluster.create(dir, count, 7001, NODE_JVM_ARGS);
+      cluster = LocalCluster.create(dir, count, 7001, LocalCluster.DEFAULT_JVM_ARGS);
     }
     cluster.startAll();
     System.out.println("waiting for a leader...");

@@ -30,6 +30,8 @@ public final class LocalCluster {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   public static final String STATE_FILE = "cluster.json";
+  /** Three node JVMs and a client share this 2-core, 24 GiB machine: modest heaps, G1. */
+  public static final List<String> DEFAULT_JVM_ARGS = List.of("-Xmx512m", "-XX:+UseG1GC");
   private static final String MALLOC_ARENA_MAX = "MALLOC_ARENA_MAX";
   private static final String DEFAULT_MALLOC_ARENAS = "2";
 
