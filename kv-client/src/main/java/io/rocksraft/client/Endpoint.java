@@ -9,6 +9,7 @@ import io.rocksraft.api.v1.ClusterGrpc;
 import io.rocksraft.api.v1.KVGrpc;
 import io.rocksraft.api.v1.MaintenanceGrpc;
 import io.rocksraft.api.v1.WatchGrpc;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** One node the client talks to: its address, channel and stubs. */
@@ -23,12 +24,16 @@ final class Endpoint {
   volatile String memberId;
   volatile long failedAtNanos;
 
-  /** {@code credentials}: TLS, or null for plain text; {@code perCall}: a bearer token, or null. */
-  Endpoint(String address, int maxInboundBytes, ChannelCredentials credentials, CallCredentials perCall) {
+  /**
+   * {@code credentials}: TLS, or null for plain text; {@code perCall}: a bearer token, or null;
+   * {@code answers}: where the channel runs the answers of calls.
+   */
+  Endpoint(String address, int maxInboundBytes, ChannelCredentials credentials, CallCredentials perCall,
+           Executor answers) {
     this.address = address;
     this.channel = NettyChannelBuilder
         .forTarget(address, credentials != null ? credentials : InsecureChannelCredentials.create())
-        .maxInboundMessageSize(maxInboundBytes).build();
+        .maxInboundMessageSize(maxInboundBytes).executor(answers).build();
     this.kv = KVGrpc.newFutureStub(channel).withCallCredentials(perCall);
     this.cluster = ClusterGrpc.newFutureStub(channel).withCallCredentials(perCall);
     this.maintenance = MaintenanceGrpc.newFutureStub(channel).withCallCredentials(perCall);

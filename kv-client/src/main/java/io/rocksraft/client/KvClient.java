@@ -47,7 +47,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -70,12 +73,18 @@ import java.util.function.Function;
  * a lost node the call is retried
  * with backoff on another node until its deadline. Every write carries an exactly-once id,
  * so a retried write is applied once even when its first answer was lost.
+ *
+ * <p>Answers, the callbacks chained on them and watch listeners run on the client's own small
+ * pool ({@code kv-client-N} threads) unless {@link Builder#executor} names another; a callback
+ * may block on another call of the client.
  */
 public final class KvClient implements AutoCloseable {
   private final List<Endpoint> endpoints;
   private final Duration timeout;
   private final WriteIds writeIds = new WriteIds();
   private final ScheduledExecutorService retries;
+  /** The pool answers run on when the builder named none; closed with the client. */
+  private final ForkJoinPool ownExecutor;
   private final AtomicInteger roundRobin = new AtomicInteger();
   private final Async async = new Async();
   private volatile String leaderId;
@@ -100,7 +109,10 @@ public final class KvClient implements AutoCloseable {
     }
     ChannelCredentials tlsOrPlain = credentials;
     CallCredentials token = b.token == null ? null : new BearerToken(b.token);
-    this.endpoints = b.endpoints.stream().map(a -> new Endpoint(a, b.maxInboundBytes, tlsOrPlain, token)).toList();
+    this.ownExecutor = b.executor == null ? answerPool() : null;
+    Executor answers = b.executor != null ? b.executor : ownExecutor;
+    this.endpoints = b.endpoints.stream()
+        .map(a -> new Endpoint(a, b.maxInboundBytes, tlsOrPlain, token, answers)).toList();
     this.timeout = b.timeout;
     this.linearizableReadsAtLeader = b.linearizableReadsAtLeader;
     this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -117,6 +129,23 @@ public final class KvClient implements AutoCloseable {
     return new Builder();
   }
 
+  /**
+   * A work-stealing pool of 2 to 4 threads. Not gRPC's default cached pool: handing each answer to
+   * a parked thread of that pool cost the bench's load generator a fifth of its CPU. A callback
+   * that blocks on another call of this client (a sync call, {@code join}) makes the pool add a
+   * spare thread, so callbacks cannot starve it the way they could a fixed pool.
+   */
+  private static ForkJoinPool answerPool() {
+    int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    AtomicInteger n = new AtomicInteger();
+    return new ForkJoinPool(threads, pool -> {
+      ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+      t.setName("kv-client-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }, null, true);
+  }
+
   /** Options of a client. */
   public static final class Builder {
     private final List<String> endpoints = new ArrayList<>();
@@ -128,6 +157,7 @@ public final class KvClient implements AutoCloseable {
     private Path certFile;
     private Path keyFile;
     private String token;
+    private Executor executor;
 
     /** gRPC addresses (host:port) of some or all nodes. */
     public Builder endpoints(String... addresses) {
@@ -185,6 +215,17 @@ public final class KvClient implements AutoCloseable {
     /** Authenticates every call with this bearer token; it is sent over TLS only. */
     public Builder token(String token) {
       this.token = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
+    /**
+     * Runs the answers of calls and so every callback chained on the client's futures and every
+     * watch listener. By default that is a work-stealing pool of the client's own, 2 to 4 threads
+     * named {@code kv-client-N}, closed with the client; an executor given here is not shut down
+     * by {@link KvClient#close()}.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
@@ -593,6 +634,9 @@ public final class KvClient implements AutoCloseable {
   public void close() {
     retries.shutdownNow();
     endpoints.forEach(Endpoint::close);
+    if (ownExecutor != null) {
+      ownExecutor.shutdown();
+    }
     if (tls != null) {
       tls.close();
     }

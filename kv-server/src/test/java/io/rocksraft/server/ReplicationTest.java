@@ -17,7 +17,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -158,6 +160,26 @@ class ReplicationTest {
 
     assertThat(linearizable).containsExactly(leader);
     assertThat(follower).hasSize(3);
+  }
+
+  @Test
+  void callbacksThatBlockOnTheClientDoNotStarveItsAnswerPool() throws Exception {
+    KvClient kv = t.client();
+    // Four times the pool's largest size: had the pool a fixed size, every thread would wait in a
+    // sync get whose answer needs one of them, and nothing would complete.
+    List<CompletableFuture<String>> chained = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      ByteString key = b("chain/" + i);
+      chained.add(kv.async().put(key, b("v" + i))
+          .thenApply(put -> kv.get(key).getKv().getValue().toStringUtf8()));
+    }
+
+    List<String> values = CompletableFuture.allOf(chained.toArray(CompletableFuture[]::new))
+        .thenApply(v -> chained.stream().map(CompletableFuture::join).toList())
+        .get(30, TimeUnit.SECONDS);
+
+    assertThat(values).hasSize(16).allMatch(v -> v.startsWith("v"));
+    assertThat(values.get(15)).isEqualTo("v15");
   }
 
   @Test

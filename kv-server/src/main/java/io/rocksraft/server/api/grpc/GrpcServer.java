@@ -1,12 +1,16 @@
 package io.rocksraft.server.api.grpc;
 
 import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.rocksraft.api.v1.KVGrpc;
 import io.rocksraft.server.api.KvOperations;
 import io.rocksraft.server.api.Membership;
 import io.rocksraft.server.api.Watches;
@@ -15,6 +19,8 @@ import io.rocksraft.server.security.Authenticator;
 import io.rocksraft.server.security.ClientLimiter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -26,6 +32,18 @@ import org.slf4j.LoggerFactory;
 /** The client-facing gRPC server: KV, Watch, Cluster, Maintenance, health and reflection. */
 public final class GrpcServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
+  /**
+   * Calls run on the event loop that read them: they check the request and hand it to Raft (a
+   * write to the proposer's queue, a read to Ratis' read index, a follower read of one key),
+   * never waiting. A hand-off to a pool thread per call cost a saturated leader about a tenth of
+   * its CPU (docs/performance.md). Every other call, which may read many keys or wait, runs on the pool.
+   */
+  private static final Set<String> ON_EVENT_LOOP = Set.of(
+      KVGrpc.getPutMethod().getFullMethodName(),
+      KVGrpc.getDeleteMethod().getFullMethodName(),
+      KVGrpc.getDeleteRangeMethod().getFullMethodName(),
+      KVGrpc.getTxnMethod().getFullMethodName(),
+      KVGrpc.getGetMethod().getFullMethodName());
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
   private final String address;
@@ -43,8 +61,8 @@ public final class GrpcServer implements AutoCloseable {
     Calls calls = new Calls(node.config().requestTimeoutMs());
     // Room for a request at the limit plus framing; larger ones are refused by gRPC itself.
     int maxInbound = node.config().limits().maxRequestBytes() * 2 + 64 * 1024;
-    // A small fixed pool: the handlers never block, and gRPC's default cached pool grows to
-    // dozens of threads under load, each paying for Netty's per-thread buffer caches.
+    // A small fixed pool for the calls not on the event loop: gRPC's default cached pool grows
+    // to dozens of threads under load, each paying for Netty's per-thread buffer caches.
     this.executor = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
         daemonThreads("grpc-api"));
     // Watch streams drain the history here, off the apply thread and off the request pool.
@@ -52,7 +70,13 @@ public final class GrpcServer implements AutoCloseable {
     this.server = NettyServerBuilder
         .forAddress(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))),
             credentials != null ? credentials : InsecureServerCredentials.create())
-        .executor(executor)
+        .directExecutor()
+        .callExecutor(new ServerCallExecutorSupplier() {
+          @Override
+          public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+            return ON_EVENT_LOOP.contains(call.getMethodDescriptor().getFullMethodName()) ? null : executor;
+          }
+        })
         .maxInboundMessageSize(maxInbound)
         .intercept(new CallerInterceptor(authenticator, limiter))
         .addService(new KvService(ops, calls))
