@@ -20,6 +20,11 @@ public final class Batches {
    * puts, so consecutive calls continue every writer's sequence.
    */
   public static LogBatch puts(int ops, int valueSize, long first) {
+    return puts(ops, valueSize, first, CLIENTS);
+  }
+
+  /** The same from {@code clients} writers in turn (one: a single client's writes fill the entry). */
+  public static LogBatch puts(int ops, int valueSize, long first, int clients) {
     SplittableRandom random = new SplittableRandom(first);
     byte[] value = new byte[valueSize];
     random.nextBytes(value);
@@ -29,8 +34,8 @@ public final class Batches {
       batch.addCommands(Command.newBuilder().setPut(PutRequest.newBuilder()
           .setKey(ByteString.copyFrom(key(n % 100_000)))
           .setValue(ByteString.copyFrom(value))
-          .setId(WriteId.newBuilder().setClientId(ByteString.copyFromUtf8("client-" + (n % CLIENTS)))
-              .setSequence(n / CLIENTS + 1).setFirstIncomplete(n / CLIENTS + 1))));
+          .setId(WriteId.newBuilder().setClientId(ByteString.copyFromUtf8("client-" + (n % clients)))
+              .setSequence(n / clients + 1).setFirstIncomplete(n / clients + 1))));
     }
     return batch.build();
   }

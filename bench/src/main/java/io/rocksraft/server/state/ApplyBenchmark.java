@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The state machine's apply of one committed entry of coalesced puts on a real RocksDB: sessions,
+ * The state machine's apply of one committed entry of coalesced puts (from 128 writers in turn, or
+ * from one) on a real RocksDB: sessions,
  * revisions, history and the applied index in one write batch. Each entry is new (its writes'
  * exactly-once sequences move on, as a replayed one would only be looked up), so the time includes
  * building and encoding it: see {@code CodecBenchmark.encode} for that part. In the state package
@@ -35,6 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ApplyBenchmark {
   @Param({"1", "16", "64"})
   int ops;
+
+  /** Writers in turn: 128 as many clients would, 1 as the bench's one client with 128 calls in flight. */
+  @Param({"128", "1"})
+  int writers;
 
   private Path dir;
   private RocksMemory memory;
@@ -53,7 +58,7 @@ public class ApplyBenchmark {
   @Benchmark
   public Object apply() {
     long i = ++index;
-    return applier.apply(Batches.puts(ops, 100, i * ops).toByteArray(), 1, i);
+    return applier.apply(Batches.puts(ops, 100, i * ops, writers).toByteArray(), 1, i);
   }
 
   @TearDown(Level.Trial)

@@ -3,6 +3,7 @@ package io.rocksraft.server.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.rocksraft.api.v1.DeleteRequest;
 import io.rocksraft.api.v1.PutRequest;
 import io.rocksraft.api.v1.WriteId;
 import io.rocksraft.raftlog.RocksMemory;
@@ -48,6 +49,12 @@ class ApplierTest {
         .build();
   }
 
+  private static Command delete(String client, long seq, long firstIncomplete, String key) {
+    return Command.newBuilder().setDelete(DeleteRequest.newBuilder().setKey(b(key))
+        .setId(WriteId.newBuilder().setClientId(b(client)).setSequence(seq).setFirstIncomplete(firstIncomplete)))
+        .build();
+  }
+
   private BatchResult apply(long clockMillis, Command... commands) {
     LogBatch.Builder batch = LogBatch.newBuilder().setProposedAtMillis(clockMillis);
     for (Command c : commands) {
@@ -69,6 +76,32 @@ class ApplierTest {
     assertThat(first.getResults(1)).isEqualTo(first.getResults(0));
     assertThat(later.getResults(0)).isEqualTo(first.getResults(0));
     assertThat(version("k")).isEqualTo(1);
+  }
+
+  @Test
+  void laterWritesOfAnEntrySeeWhatItsEarlierOnesWroteToKeysAndSessions() throws Exception {
+    apply(1_000, put("c", 1, 1, "k", "a"));
+    BatchResult r = apply(1_000,
+        put("c", 2, 2, "k", "b"),
+        put("c", 2, 2, "k", "b"),          // a retry in the same entry: the first answer
+        put("c", 3, 3, "k", "c"),          // acknowledges 2: the watermark moves within the entry
+        put("c", 2, 2, "k", "b"),          // so this retry is refused
+        delete("c", 4, 4, "k"),
+        put("c", 5, 5, "k", "d"));         // created anew after the delete
+
+    assertThat(r.getResults(1)).isEqualTo(r.getResults(0));
+    assertThat(r.getResults(0).getPut().getHeader().getRevision()).isEqualTo(2);
+    assertThat(r.getResults(2).getPut().getHeader().getRevision()).isEqualTo(3);
+    assertThat(r.getResults(3).getFailure().getCode()).isEqualTo(Failure.Code.SESSION_EXPIRED);
+    assertThat(r.getResults(4).getDelete().getDeleted()).isEqualTo(1);
+    byte[] raw = store.db().get(store.kv(), "k".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    StoredValue k = StoredValue.decode(raw);
+    assertThat(k.version()).isEqualTo(1);
+    assertThat(k.createRevision()).isEqualTo(5).isEqualTo(k.modRevision());
+    // The next entry reads what this one stored: the watermark (5) and the last answer.
+    assertThat(apply(2_000, put("c", 4, 4, "k", "x")).getResults(0).getFailure().getCode())
+        .isEqualTo(Failure.Code.SESSION_EXPIRED);
+    assertThat(apply(2_000, put("c", 5, 5, "k", "d")).getResults(0)).isEqualTo(r.getResults(5));
   }
 
   @Test
