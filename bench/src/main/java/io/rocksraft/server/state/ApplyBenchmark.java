@@ -21,11 +21,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The state machine's apply of one committed entry of coalesced puts (from 128 writers in turn, or
- * from one) on a real RocksDB: sessions,
- * revisions, history and the applied index in one write batch. Each entry is new (its writes'
- * exactly-once sequences move on, as a replayed one would only be looked up), so the time includes
- * building and encoding it: see {@code CodecBenchmark.encode} for that part. In the state package
- * because the applier is not part of kv-server's API; a benchmark of the bench module only.
+ * from one) on a real RocksDB: sessions, revisions, history and the applied index in one write
+ * batch. Each entry is new (its writes' exactly-once sequences move on, as a replayed one would
+ * only be looked up), so the time includes building and encoding it: see
+ * {@code CodecBenchmark.encode} for that part. In the state package because the applier is not
+ * part of kv-server's API; a benchmark of the bench module only.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -63,9 +63,15 @@ class ApplierTest {
     return applier.apply(batch.build().toByteArray(), 1, ++index).result();
   }
 
-  private long version(String key) throws Exception {
+  /** The key as stored, or null. */
+  private StoredValue stored(String key) throws Exception {
     byte[] raw = store.db().get(store.kv(), key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return raw == null ? 0 : StoredValue.decode(raw).version();
+    return raw == null ? null : StoredValue.decode(raw);
+  }
+
+  private long version(String key) throws Exception {
+    StoredValue v = stored(key);
+    return v == null ? 0 : v.version();
   }
 
   @Test
@@ -94,8 +100,7 @@ class ApplierTest {
     assertThat(r.getResults(2).getPut().getHeader().getRevision()).isEqualTo(3);
     assertThat(r.getResults(3).getFailure().getCode()).isEqualTo(Failure.Code.SESSION_EXPIRED);
     assertThat(r.getResults(4).getDelete().getDeleted()).isEqualTo(1);
-    byte[] raw = store.db().get(store.kv(), "k".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    StoredValue k = StoredValue.decode(raw);
+    StoredValue k = stored("k");
     assertThat(k.version()).isEqualTo(1);
     assertThat(k.createRevision()).isEqualTo(5).isEqualTo(k.modRevision());
     // The next entry reads what this one stored: the watermark (5) and the last answer.

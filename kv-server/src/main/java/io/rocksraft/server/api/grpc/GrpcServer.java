@@ -35,8 +35,8 @@ public final class GrpcServer implements AutoCloseable {
   /**
    * Calls run on the event loop that read them: they check the request and hand it to Raft (a
    * write to the proposer's queue, a read to Ratis' read index, a follower read of one key),
-   * never waiting. A hand-off to a pool thread per call cost a saturated leader about a tenth of
-   * its CPU (docs/performance.md). Every other call, which may read many keys or wait, runs on the pool.
+   * never waiting. A hand-off to a pool thread per call cost the leader about an eighth of its
+   * CPU (docs/performance.md). Every other call, which may read many keys or wait, runs on the pool.
    */
   private static final Set<String> ON_EVENT_LOOP = Set.of(
       KVGrpc.getPutMethod().getFullMethodName(),
