@@ -3,6 +3,7 @@ package io.rocksraft.server.state;
 import io.rocksraft.bench.jmh.Batches;
 import io.rocksraft.bench.jmh.ScratchDirs;
 import io.rocksraft.raftlog.RocksMemory;
+import io.rocksraft.server.config.NodeConfig;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -52,7 +53,7 @@ public class ApplyBenchmark {
     dir = ScratchDirs.create("apply");
     memory = new RocksMemory(64 << 20, 64 << 20);
     store = new StateStore(dir, memory);
-    applier = new Applier(store, "jmh", 1000, 100_000);
+    applier = new Applier(store, "jmh", 1000, 100_000, NodeConfig.defaults().keyCacheBytes());
   }
 
   @Benchmark

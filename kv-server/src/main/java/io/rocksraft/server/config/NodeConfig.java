@@ -30,6 +30,7 @@ public record NodeConfig(
     Long requestTimeoutMs,
     Long blockCacheBytes,
     Long writeBufferBytes,
+    Long keyCacheBytes,
     Map<String, String> ratis,
     WatchSettings watch,
     Boolean join,
@@ -55,6 +56,7 @@ public record NodeConfig(
     requestTimeoutMs = Objects.requireNonNullElse(requestTimeoutMs, 10_000L);
     blockCacheBytes = Objects.requireNonNullElse(blockCacheBytes, 64L << 20);
     writeBufferBytes = Objects.requireNonNullElse(writeBufferBytes, 64L << 20);
+    keyCacheBytes = Objects.requireNonNullElse(keyCacheBytes, 32L << 20);
     ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
     watch = Objects.requireNonNullElse(watch, WatchSettings.DEFAULTS);
     join = Objects.requireNonNullElse(join, false);
@@ -224,7 +226,7 @@ public record NodeConfig(
   /** A single node with every default. */
   public static NodeConfig defaults() {
     return new NodeConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null);
+        null, null, null, null, null, null);
   }
 
   /**
@@ -360,6 +362,9 @@ public record NodeConfig(
     if (blockCacheBytes < 1 << 20 || writeBufferBytes < 1 << 20) {
       errors.add("blockCacheBytes and writeBufferBytes must each be at least 1 MiB (1048576)");
     }
+    if (keyCacheBytes < 0) {
+      errors.add("keyCacheBytes must be 0 (no cache) or more, got " + keyCacheBytes);
+    }
     if (watch.historyRevisions() < 0) {
       errors.add("watch.historyRevisions must be 0 (no watches) or more");
     }
@@ -436,7 +441,8 @@ public record NodeConfig(
     return new NodeConfig(newId, cluster, dataDir != null ? dataDir : this.dataDir,
         raftAddress != null ? raftAddress : listed != null ? listed.raftAddress() : this.raftAddress,
         clientAddress != null ? clientAddress : listed != null ? listed.clientAddress() : this.clientAddress,
-        newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, writeBufferBytes, ratis,
+        newPeers, limits, backpressure, raft, health, requestTimeoutMs, blockCacheBytes, writeBufferBytes, keyCacheBytes,
+        ratis,
         watch, join, snapshot, tier, unsafe, security);
   }
 }

@@ -146,7 +146,7 @@ public final class RaftNode implements AutoCloseable {
         : null;
     this.stateMachine = new KvStateMachine(dataDir.resolve("db"), memory, logDb.store(), snapshots,
         transfer != null ? transfer : SnapshotTransfer.NONE, config.id(), config.limits().maxRangeLimit(),
-        config.watch().historyRevisions(), metrics);
+        config.watch().historyRevisions(), config.keyCacheBytes(), metrics);
     this.properties = properties(config, dataDir.resolve("raft"));
     this.parameters = new Parameters();
     if (peerTls != null) {

@@ -26,6 +26,8 @@ import io.rocksraft.server.internal.Failure;
 import io.rocksraft.server.internal.LogBatch;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
+import io.rocksraft.server.state.KeyVersions.Version;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,13 +60,22 @@ final class Applier implements AutoCloseable {
   private final ReadOptions readOptions = new ReadOptions();
   private volatile AppliedState applied;
   private long clock;
+  private final KeyVersions keyVersions;
 
-  Applier(StateStore store, String memberId, int maxRangeLimit, long historyRevisions) {
+  /** {@code keyCacheBytes}: heap for the versions of recently written keys ({@link KeyVersions}). */
+  Applier(StateStore store, String memberId, int maxRangeLimit, long historyRevisions, long keyCacheBytes) {
+    this(store, memberId, maxRangeLimit, historyRevisions, keyCacheBytes, Sessions.CLIENTS_KEPT);
+  }
+
+  /** As above, remembering the sessions of up to {@code clientsKept} clients (tests compare other bounds). */
+  Applier(StateStore store, String memberId, int maxRangeLimit, long historyRevisions, long keyCacheBytes,
+          int clientsKept) {
     this.store = store;
+    this.keyVersions = new KeyVersions(keyCacheBytes);
     this.memberId = memberId;
     this.maxRangeLimit = maxRangeLimit;
     this.historyRevisions = historyRevisions;
-    this.sessions = new Sessions(store.meta());
+    this.sessions = new Sessions(store.meta(), clientsKept);
     this.applied = readApplied();
     this.clock = MetaKeys.toLong(get(MetaKeys.CLOCK));
     this.oldestHistory = Math.max(1, MetaKeys.toLong(get(MetaKeys.OLDEST_HISTORY)));
@@ -119,8 +130,14 @@ final class Applier implements AutoCloseable {
         store.db().deleteRange(store.history(), History.key(0, 0), History.key(keepFrom, 0));
       }
       return new Outcome(results.build(), hashPoint);
-    } catch (RocksDBException e) {
-      throw new IllegalStateException("applying entry " + index + " to RocksDB failed", e);
+    } catch (RocksDBException | RuntimeException e) {
+      // What the caches learnt from this entry may not be in the database.
+      keyVersions.clear();
+      sessions.forget();
+      if (e instanceof RocksDBException) {
+        throw new IllegalStateException("applying entry " + index + " to RocksDB failed", e);
+      }
+      throw (RuntimeException) e;
     }
   }
 
@@ -238,33 +255,50 @@ final class Applier implements AutoCloseable {
       return revision;
     }
 
+    /** A key's previous state: its version always, its value only when the answer returns it. */
+    private record Previous(Version version, StoredValue value) {}
+
+    private Previous previous(ByteString key, byte[] raw, boolean withValue) {
+      Version known = withValue ? null : keyVersions.get(key);
+      if (known != null) {
+        return new Previous(known, null);
+      }
+      StoredValue stored = kv.get(raw);
+      Version read = Version.of(stored);
+      keyVersions.put(key, read);
+      return new Previous(read, stored);
+    }
+
     private PutResponse put(PutRequest req) throws RocksDBException {
       byte[] key = req.getKey().toByteArray();
-      StoredValue prev = kv.get(key);
+      Previous prev = previous(req.getKey(), key, req.getPrevKv());
       long rev = writeRevision();
-      StoredValue next = prev == null
+      StoredValue next = prev.version().absent()
           ? new StoredValue(rev, rev, 1, req.getValue().toByteArray())
-          : new StoredValue(prev.createRevision(), rev, prev.version() + 1, req.getValue().toByteArray());
+          : new StoredValue(prev.version().createRevision(), rev, prev.version().version() + 1,
+              req.getValue().toByteArray());
       wb.put(store.kv(), key, next.encode());
+      keyVersions.put(req.getKey(), Version.of(next));
       record(Event.Type.PUT, next.toKeyValue(key, false));
       PutResponse.Builder out = PutResponse.newBuilder().setHeader(header());
-      if (req.getPrevKv() && prev != null) {
-        out.setPrevKv(prev.toKeyValue(key, false));
+      if (req.getPrevKv() && prev.value() != null) {
+        out.setPrevKv(prev.value().toKeyValue(key, false));
       }
       return out.build();
     }
 
     private DeleteResponse delete(DeleteRequest req) throws RocksDBException {
       byte[] key = req.getKey().toByteArray();
-      StoredValue prev = kv.get(key);
+      Previous prev = previous(req.getKey(), key, req.getPrevKv());
       DeleteResponse.Builder out = DeleteResponse.newBuilder();
-      if (prev != null) {
+      if (!prev.version().absent()) {
         long rev = writeRevision();
         wb.delete(store.kv(), key);
+        keyVersions.put(req.getKey(), Version.ABSENT);
         record(Event.Type.DELETE, deleted(key, rev));
         out.setDeleted(1);
-        if (req.getPrevKv()) {
-          out.setPrevKv(prev.toKeyValue(key, false));
+        if (req.getPrevKv() && prev.value() != null) {
+          out.setPrevKv(prev.value().toKeyValue(key, false));
         }
       }
       return out.setHeader(header()).build();
@@ -277,6 +311,7 @@ final class Applier implements AutoCloseable {
       long rev = keys.isEmpty() ? revision : writeRevision();
       for (byte[] key : keys) {
         wb.delete(store.kv(), key);
+        keyVersions.put(UnsafeByteOperations.unsafeWrap(key), Version.ABSENT);
         record(Event.Type.DELETE, deleted(key, rev));
       }
       return DeleteRangeResponse.newBuilder().setHeader(header()).setDeleted(keys.size()).build();

@@ -86,6 +86,7 @@ public final class KvStateMachine extends BaseStateMachine {
   private final String memberId;
   private final int maxRangeLimit;
   private final long historyRevisions;
+  private final long keyCacheBytes;
   /** Replaced with the database when a snapshot is installed (on the apply thread). */
   private volatile Applier applier;
   /** The last index Ratis handed this machine; below the applied index while it replays after a restart. */
@@ -117,7 +118,8 @@ public final class KvStateMachine extends BaseStateMachine {
    * interrupted); {@code log} holds the entries' payloads, {@code snapshots} the checkpoints.
    */
   public KvStateMachine(Path dbDir, RocksMemory memory, LogStore log, SnapshotStore snapshots, SnapshotTransfer transfer,
-                        String memberId, int maxRangeLimit, long historyRevisions, MetricRegistry metrics)
+                        String memberId, int maxRangeLimit, long historyRevisions, long keyCacheBytes,
+                        MetricRegistry metrics)
       throws IOException {
     this.dbDir = dbDir;
     this.transfer = transfer;
@@ -126,10 +128,11 @@ public final class KvStateMachine extends BaseStateMachine {
     this.memberId = memberId;
     this.maxRangeLimit = maxRangeLimit;
     this.historyRevisions = historyRevisions;
+    this.keyCacheBytes = keyCacheBytes;
     DbSwap.recover(dbDir);
     StateStore opened = new StateStore(dbDir, memory);
     this.store = new CurrentStore(opened);
-    this.applier = new Applier(opened, memberId, maxRangeLimit, historyRevisions);
+    this.applier = new Applier(opened, memberId, maxRangeLimit, historyRevisions, keyCacheBytes);
     this.dataApi = new LogDataApi(log);
     this.history = new History(store, () -> applier.oldestHistory());
     this.queries = new Queries(store, memberId, maxRangeLimit, this::applied, () -> leaderId);
@@ -381,7 +384,7 @@ public final class KvStateMachine extends BaseStateMachine {
       DbSwap.commit(dbDir);
       StateStore opened = new StateStore(dbDir, memory);
       // Inside the swap: a reader never sees the new database with the old applier's bounds.
-      applier = new Applier(opened, memberId, maxRangeLimit, historyRevisions);
+      applier = new Applier(opened, memberId, maxRangeLimit, historyRevisions, keyCacheBytes);
       return opened;
     });
     before.close();

@@ -3,11 +3,15 @@ package io.rocksraft.server.state;
 import io.rocksraft.api.v1.WriteId;
 import io.rocksraft.server.internal.CommandResult;
 import io.rocksraft.server.internal.Failure;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -33,22 +37,48 @@ final class Sessions {
   /** Up to this many acknowledged answers are deleted by key; more are found by a scan. */
   private static final long BLIND_DELETES = 256;
 
-  private final ColumnFamilyHandle cf;
+  /** Clients whose session keys are remembered; a client past this many is read back when next seen. */
+  static final int CLIENTS_KEPT = 16_384;
 
-  Sessions(ColumnFamilyHandle cf) {
+  private final ColumnFamilyHandle cf;
+  /**
+   * What the meta column family holds of each recently seen client, so that a write need not
+   * read its session keys back (those point reads were a quarter of applying a write). Used
+   * by the apply thread only; a new applier (an installed snapshot) starts empty.
+   */
+  private final LinkedHashMap<ByteString, Client> clients;
+
+  /** One client's session keys as stored: watermark, minute last seen (-1 none), highest stored answer (0 none). */
+  private static final class Client {
+    long watermark;
+    long seenMinute;
+    long highestAnswer;
+  }
+
+  /** {@code clientsKept}: how many clients' session keys to remember (0: read them for every write). */
+  Sessions(ColumnFamilyHandle cf, int clientsKept) {
     this.cf = cf;
+    this.clients = new LinkedHashMap<>(64, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<ByteString, Client> eldest) {
+        return size() > clientsKept;
+      }
+    };
   }
 
   /** The stored answer for a retried write, a failure when it was acknowledged, or null when new. */
   CommandResult lookup(KvView meta, WriteId id) {
     byte[] client = id.getClientId().toByteArray();
-    long watermark = MetaKeys.toLong(meta.getRaw(MetaKeys.watermark(client)));
-    if (id.getSequence() < watermark) {
+    Client c = client(meta, id.getClientId(), client);
+    if (id.getSequence() < c.watermark) {
       return CommandResult.newBuilder().setFailure(Failure.newBuilder()
           .setCode(Failure.Code.SESSION_EXPIRED)
           .setMessage("write " + id.getSequence() + " of this client was already acknowledged by it; "
               + "its answer is no longer kept"))
           .build();
+    }
+    if (id.getSequence() > c.highestAnswer && id.getSequence() > 0) {
+      return null;
     }
     byte[] stored = meta.getRaw(MetaKeys.result(client, id.getSequence()));
     if (stored == null) {
@@ -64,8 +94,12 @@ final class Sessions {
   void record(KvView meta, WriteBatchWithIndex wb, WriteId id, CommandResult result, long clock)
       throws RocksDBException {
     byte[] client = id.getClientId().toByteArray();
+    Client c = client(meta, id.getClientId(), client);
     wb.put(cf, MetaKeys.result(client, id.getSequence()), result.toByteArray());
-    long watermark = MetaKeys.toLong(meta.getRaw(MetaKeys.watermark(client)));
+    if (id.getSequence() > 0) {
+      c.highestAnswer = Math.max(c.highestAnswer, id.getSequence());
+    }
+    long watermark = c.watermark;
     long acknowledged = Math.min(id.getFirstIncomplete(), id.getSequence());
     if (acknowledged > watermark) {
       if (acknowledged - watermark <= BLIND_DELETES) {
@@ -81,17 +115,53 @@ final class Sessions {
         }
       }
       wb.put(cf, MetaKeys.watermark(client), MetaKeys.fromLong(acknowledged));
+      c.watermark = acknowledged;
     }
     long bucket = clock / BUCKET_MILLIS;
-    byte[] seen = meta.getRaw(MetaKeys.lastSeen(client));
-    if (seen != null && MetaKeys.toLong(seen) == bucket) {
+    if (c.seenMinute == bucket) {
       return;
     }
-    if (seen != null) {
-      wb.delete(cf, MetaKeys.expiry(MetaKeys.toLong(seen), client));
+    if (c.seenMinute >= 0) {
+      wb.delete(cf, MetaKeys.expiry(c.seenMinute, client));
     }
     wb.put(cf, MetaKeys.expiry(bucket, client), new byte[0]);
     wb.put(cf, MetaKeys.lastSeen(client), MetaKeys.fromLong(bucket));
+    c.seenMinute = bucket;
+  }
+
+  /** Forgets every remembered client: after a failed apply they may not match the database. */
+  void forget() {
+    clients.clear();
+  }
+
+  private Client client(KvView meta, ByteString id, byte[] client) {
+    Client c = clients.get(id);
+    if (c == null) {
+      c = new Client();
+      c.watermark = MetaKeys.toLong(meta.getRaw(MetaKeys.watermark(client)));
+      byte[] seen = meta.getRaw(MetaKeys.lastSeen(client));
+      c.seenMinute = seen == null ? -1 : MetaKeys.toLong(seen);
+      c.highestAnswer = highestAnswer(meta, client, c.watermark);
+      clients.put(id, c);
+    }
+    return c;
+  }
+
+  /** The highest sequence with a stored answer at or above the watermark (answers below it are deleted), 0 when none. */
+  private static long highestAnswer(KvView meta, byte[] client, long watermark) {
+    byte[] prefix = MetaKeys.resultPrefix(client);
+    try (RocksIterator it = meta.iterator()) {
+      // Sequences are at least 1, so -1 (all ones) sorts after every answer of the client.
+      it.seekForPrev(MetaKeys.result(client, -1L));
+      if (it.isValid()) {
+        byte[] key = it.key();
+        if (key.length == prefix.length + Long.BYTES && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)
+            && MetaKeys.sequenceOf(key) >= watermark) {
+          return MetaKeys.sequenceOf(key);
+        }
+      }
+    }
+    return 0;
   }
 
   /** Forgets clients not seen for {@link #TTL}, at most once a minute and a few per entry. */
@@ -114,6 +184,7 @@ final class Sessions {
     }
     for (byte[] key : expired) {
       byte[] client = MetaKeys.expiryClient(key);
+      clients.remove(UnsafeByteOperations.unsafeWrap(client));
       for (byte[] result : resultKeys(meta, client, 0, Long.MAX_VALUE)) {
         wb.delete(cf, result);
       }

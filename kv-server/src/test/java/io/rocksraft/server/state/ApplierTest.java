@@ -30,7 +30,7 @@ class ApplierTest {
   @BeforeEach
   void open() throws Exception {
     store = new StateStore(dir, memory);
-    applier = new Applier(store, "n1", 1000, 100);
+    applier = new Applier(store, "n1", 1000, 100, 32L << 20);
   }
 
   @AfterEach
@@ -141,7 +141,7 @@ class ApplierTest {
     long revision = applier.applied().revision();
     store.close();
     store = new StateStore(dir, memory);
-    applier = new Applier(store, "n1", 1000, 100);
+    applier = new Applier(store, "n1", 1000, 100, 32L << 20);
 
     assertThat(applier.applied().index()).isEqualTo(index);
     assertThat(applier.applied().revision()).isEqualTo(revision);
@@ -158,7 +158,7 @@ class ApplierTest {
     assertThat(apply(1_000, put("c", 3, 3, "k3", "v")).getResults(0)).isEqualTo(three.getResults(0));
     store.close();
     store = new StateStore(dir, memory);
-    applier = new Applier(store, "n1", 1000, 100);
+    applier = new Applier(store, "n1", 1000, 100, 32L << 20);
     // Cold: what the client has stored is read back, the highest (5) included.
     assertThat(apply(2_000, put("c", 5, 3, "k5", "v")).getResults(0)).isEqualTo(five.getResults(0));
     assertThat(apply(2_000, put("c", 3, 3, "k3", "v")).getResults(0)).isEqualTo(three.getResults(0));
