@@ -130,15 +130,19 @@ final class Applier implements AutoCloseable {
         store.db().deleteRange(store.history(), History.key(0, 0), History.key(keepFrom, 0));
       }
       return new Outcome(results.build(), hashPoint);
-    } catch (RocksDBException | RuntimeException e) {
-      // What the caches learnt from this entry may not be in the database.
-      keyVersions.clear();
-      sessions.forget();
-      if (e instanceof RocksDBException) {
-        throw new IllegalStateException("applying entry " + index + " to RocksDB failed", e);
-      }
-      throw (RuntimeException) e;
+    } catch (RocksDBException e) {
+      forgetCaches();
+      throw new IllegalStateException("applying entry " + index + " to RocksDB failed", e);
+    } catch (RuntimeException e) {
+      forgetCaches();
+      throw e;
     }
+  }
+
+  /** After a failed apply: what the caches learnt from the entry may not be in the database. */
+  private void forgetCaches() {
+    keyVersions.clear();
+    sessions.forget();
   }
 
   /**

@@ -65,12 +65,4 @@ final class KeyVersions {
     entries.clear();
     bytes = 0;
   }
-
-  int size() {
-    return entries.size();
-  }
-
-  long bytes() {
-    return bytes;
-  }
 }

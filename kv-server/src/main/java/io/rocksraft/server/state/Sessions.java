@@ -153,12 +153,9 @@ final class Sessions {
     try (RocksIterator it = meta.iterator()) {
       // Sequences are at least 1, so -1 (all ones) sorts after every answer of the client.
       it.seekForPrev(MetaKeys.result(client, -1L));
-      if (it.isValid()) {
-        byte[] key = it.key();
-        if (key.length == prefix.length + Long.BYTES && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)
-            && MetaKeys.sequenceOf(key) >= watermark) {
-          return MetaKeys.sequenceOf(key);
-        }
+      if (it.isValid() && isAnswerOf(it.key(), prefix)) {
+        long sequence = MetaKeys.sequenceOf(it.key());
+        return sequence >= watermark ? sequence : 0;
       }
     }
     return 0;
@@ -204,14 +201,17 @@ final class Sessions {
     try (RocksIterator it = meta.iterator()) {
       for (it.seek(MetaKeys.result(client, fromSeq)); it.isValid(); it.next()) {
         byte[] key = it.key();
-        if (key.length != prefix.length + Long.BYTES
-            || !Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)
-            || MetaKeys.sequenceOf(key) >= toSeq) {
+        if (!isAnswerOf(key, prefix) || MetaKeys.sequenceOf(key) >= toSeq) {
           break;
         }
         keys.add(key);
       }
     }
     return keys;
+  }
+
+  /** Whether {@code key} is a stored answer of the client whose answer keys start with {@code prefix}. */
+  private static boolean isAnswerOf(byte[] key, byte[] prefix) {
+    return key.length == prefix.length + Long.BYTES && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
   }
 }

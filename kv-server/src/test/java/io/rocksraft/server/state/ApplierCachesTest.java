@@ -16,6 +16,7 @@ import io.rocksraft.server.internal.Command;
 import io.rocksraft.server.internal.LogBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,8 @@ class ApplierCachesTest {
       BatchResult expected = appliers.get(0).apply(payload, 1, index).result();
       for (int s = 1; s < appliers.size(); s++) {
         assertThat(appliers.get(s).apply(payload, 1, index).result())
-            .as("entry %d with a key cache of %d bytes and %d clients kept", index, KEY_CACHE_BYTES[s], CLIENTS_KEPT[s]).isEqualTo(expected);
+            .as("entry %d with a key cache of %d bytes and %d clients kept", index, KEY_CACHE_BYTES[s], CLIENTS_KEPT[s])
+            .isEqualTo(expected);
       }
     }
     Map<String, String> first = contents(stores.get(0));
@@ -138,7 +140,8 @@ class ApplierCachesTest {
   /** Every column family's keys and values, hex-encoded. */
   private static Map<String, String> contents(StateStore store) {
     Map<String, String> out = new LinkedHashMap<>();
-    Map<String, ColumnFamilyHandle> families = Map.of("kv", store.kv(), "meta", store.meta(), "history", store.history());
+    Map<String, ColumnFamilyHandle> families =
+        Map.of("kv", store.kv(), "meta", store.meta(), "history", store.history());
     for (Map.Entry<String, ColumnFamilyHandle> cf : families.entrySet()) {
       try (RocksIterator it = store.db().newIterator(cf.getValue())) {
         for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -150,6 +153,6 @@ class ApplierCachesTest {
   }
 
   private static String hex(byte[] bytes) {
-    return java.util.HexFormat.of().formatHex(bytes);
+    return HexFormat.of().formatHex(bytes);
   }
 }
