@@ -23,6 +23,7 @@ import io.rocksraft.server.config.KvServerConfiguration;
 import io.rocksraft.server.config.NodeConfig;
 import io.rocksraft.server.ops.AdminEndpoints;
 import io.rocksraft.server.ops.RequestMetrics;
+import io.rocksraft.server.raft.CommonPool;
 import io.rocksraft.server.raft.RaftNode;
 import io.rocksraft.server.security.AdminPortFilter;
 import io.rocksraft.server.security.Authenticator;
@@ -44,6 +45,7 @@ import org.eclipse.jetty.util.component.LifeCycle;
  */
 public final class KvServerApplication extends Application<KvServerConfiguration> {
   public static void main(String[] args) throws Exception {
+    CommonPool.ensureParallelism();
     new KvServerApplication().run(args);
   }
 

@@ -1,7 +1,6 @@
 package io.rocksraft.server.state;
 
 import com.google.protobuf.ByteString;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,9 +10,12 @@ import java.util.Map;
  * through the memtables and files was the largest cost of applying a write). Values are not
  * kept: a write that returns the previous value reads it.
  *
- * <p>Bounded by an estimate of its heap use, least recently used keys first out. Used by the
- * apply thread only; an applier's cache lives and dies with its database, so an installed
- * snapshot starts empty.
+ * <p>Bounded by an estimate of its heap use. A kept key's figures are updated in place and a hit
+ * relinks nothing; eviction is second-chance (CLOCK) in insertion order. A least-recently-used
+ * map with a new value object per write made, at every write, an object that outlived the young
+ * generation and pointers from old objects to new ones, which the young collections then had to
+ * scan: most of their pause (docs/performance.md). Used by the apply thread only; an applier's
+ * cache lives and dies with its database, so an installed snapshot starts empty.
  */
 final class KeyVersions {
   /** What the kv column family holds for a key; {@link #ABSENT} when it holds nothing. */
@@ -29,11 +31,19 @@ final class KeyVersions {
     }
   }
 
-  /** Heap per entry beyond the key's bytes: map node, key and value objects (64-bit JVM, compressed oops). */
+  /** One kept key's figures; {@code used} is its second chance, cleared when eviction passes it. */
+  private static final class Slot {
+    long createRevision;
+    long modRevision;
+    long version;
+    boolean used;
+  }
+
+  /** Heap per entry beyond the key's bytes: map node, key and slot objects (64-bit JVM, compressed oops). */
   static final int ENTRY_OVERHEAD = 128;
 
   private final long maxBytes;
-  private final LinkedHashMap<ByteString, Version> entries = new LinkedHashMap<>(1024, 0.75f, true);
+  private final LinkedHashMap<ByteString, Slot> entries = new LinkedHashMap<>(1024);
   private long bytes;
 
   /** {@code maxBytes} 0 keeps nothing. */
@@ -43,19 +53,42 @@ final class KeyVersions {
 
   /** The key's version as last written or read, or null when not kept. */
   Version get(ByteString key) {
-    return entries.get(key);
+    Slot s = entries.get(key);
+    if (s == null) {
+      return null;
+    }
+    s.used = true;
+    return new Version(s.createRevision, s.modRevision, s.version);
   }
 
   void put(ByteString key, Version version) {
     if (maxBytes == 0) {
       return;
     }
-    if (entries.put(key, version) == null) {
+    Slot s = entries.get(key);
+    if (s == null) {
+      s = new Slot();
+      s.used = true;  // so that eviction takes the oldest, not this one
+      entries.put(key, s);
       bytes += key.size() + ENTRY_OVERHEAD;
-      Iterator<Map.Entry<ByteString, Version>> eldest = entries.entrySet().iterator();
-      while (bytes > maxBytes && eldest.hasNext()) {
-        bytes -= eldest.next().getKey().size() + ENTRY_OVERHEAD;
-        eldest.remove();
+      evict();
+    }
+    s.createRevision = version.createRevision();
+    s.modRevision = version.modRevision();
+    s.version = version.version();
+    s.used = true;
+  }
+
+  /** Drops the oldest keys not used since eviction last passed them until the bound holds. */
+  private void evict() {
+    while (bytes > maxBytes && !entries.isEmpty()) {
+      Map.Entry<ByteString, Slot> eldest = entries.entrySet().iterator().next();
+      entries.remove(eldest.getKey());
+      if (eldest.getValue().used) {
+        eldest.getValue().used = false;
+        entries.put(eldest.getKey(), eldest.getValue());
+      } else {
+        bytes -= eldest.getKey().size() + ENTRY_OVERHEAD;
       }
     }
   }

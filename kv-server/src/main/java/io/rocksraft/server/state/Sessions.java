@@ -47,6 +47,8 @@ final class Sessions {
    * by the apply thread only; a new applier (an installed snapshot) starts empty.
    */
   private final LinkedHashMap<ByteString, Client> clients;
+  /** The minute of the last finished sweep as stored, once read (-1 before): a point read per entry otherwise. */
+  private long swept = -1;
 
   /** One client's session keys as stored: watermark, minute last seen (-1 none), highest stored answer (0 none). */
   private static final class Client {
@@ -132,6 +134,7 @@ final class Sessions {
   /** Forgets every remembered client: after a failed apply they may not match the database. */
   void forget() {
     clients.clear();
+    swept = -1;
   }
 
   private Client client(KvView meta, ByteString id, byte[] client) {
@@ -164,7 +167,10 @@ final class Sessions {
   /** Forgets clients not seen for {@link #TTL}, at most once a minute and a few per entry. */
   void expire(KvView meta, WriteBatchWithIndex wb, long clock) throws RocksDBException {
     long bucket = clock / BUCKET_MILLIS;
-    if (MetaKeys.toLong(meta.getRaw(MetaKeys.SWEPT)) >= bucket) {
+    if (swept < 0) {
+      swept = MetaKeys.toLong(meta.getRaw(MetaKeys.SWEPT));
+    }
+    if (swept >= bucket) {
       return;
     }
     long cutoff = bucket - TTL.toMillis() / BUCKET_MILLIS;
@@ -192,6 +198,7 @@ final class Sessions {
     if (expired.size() < MAX_EXPIRED_PER_ENTRY) {
       // Done for this minute; otherwise the next entry continues.
       wb.put(cf, MetaKeys.SWEPT, MetaKeys.fromLong(bucket));
+      swept = bucket;
     }
   }
 
