@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,6 +137,56 @@ class WatchTest {
     assertThat(revisions).contains(start, last);
     assertThat(revisions).containsAll(acknowledged);
     assertThat(killed).isNotNull();
+  }
+
+  @Test
+  void watchesOpenedWhileTheirStartIsBeingAppliedSeeEveryEventFromIt() throws Exception {
+    // A follower wakes a new watch for each revision it applies, also while the watch is still
+    // being opened: its first answers must neither race each other nor skip a revision. Before
+    // they went out from one thread, a watch could die silently here, or resume past its start.
+    String follower = t.followers(t.leader()).get(0);
+    KvClient writer = t.client();
+    KvClient watcher = t.client(follower);
+    List<Long> acknowledged = Collections.synchronizedList(new ArrayList<>());
+    AtomicLong highest = new AtomicLong(writer.put(b("o/0"), b("0")).getHeader().getRevision());
+    CompletableFuture<Void> writes = CompletableFuture.runAsync(() -> {
+      for (int round = 0; round < 60; round++) {
+        List<CompletableFuture<?>> inFlight = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+          inFlight.add(writer.async().put(b("o/" + (i % 7)), b(round + "." + i)).thenAccept(r -> {
+            acknowledged.add(r.getHeader().getRevision());
+            highest.accumulateAndGet(r.getHeader().getRevision(), Math::max);
+          }));
+        }
+        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
+      }
+    });
+    List<Long> starts = new ArrayList<>();
+    List<Recorder> recorders = new ArrayList<>();
+    List<Watch> watches = new ArrayList<>();
+    while (!writes.isDone() && recorders.size() < 300) {
+      long start = highest.get() + 1;
+      Recorder r = new Recorder();
+      watches.add(watcher.watch(WatchRequest.newBuilder().setPrefix(b("o/")).setStartRevision(start).build(), r));
+      starts.add(start);
+      recorders.add(r);
+      // The next watch starts at a later revision, so the watches spread over the whole load.
+      await().pollInterval(Duration.ofMillis(1)).until(() -> writes.isDone() || highest.get() >= start);
+    }
+    writes.join();
+    long last = writer.put(b("o/end"), b("1")).getHeader().getRevision();
+    await().atMost(Duration.ofSeconds(60)).until(() -> recorders.stream().allMatch(r -> r.lastRevision >= last));
+    watches.forEach(Watch::close);
+
+    assertThat(recorders).hasSizeGreaterThan(10);
+    for (int i = 0; i < recorders.size(); i++) {
+      long start = starts.get(i);
+      List<Long> expected = new ArrayList<>(acknowledged.stream().filter(rev -> rev >= start).sorted().toList());
+      expected.add(last);
+      assertThat(recorders.get(i).error.get()).isNull();
+      assertThat(recorders.get(i).seen).extracting(s -> Long.parseLong(s.substring(0, s.indexOf(' '))))
+          .as("watch %d from revision %d", i, start).containsExactlyElementsOf(expected);
+    }
   }
 
   @Test

@@ -42,7 +42,8 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
     }
     call.setOnCancelHandler(stream.cursor::close);
     call.setOnReadyHandler(stream::schedule);
-    stream.send(WatchResponse.newBuilder().setHeader(header(stream.cursor.next() - 1)).build());
+    // The first answer goes out from the drain too: the cursor wakes the drain as soon as it is
+    // open, and two threads must not send on one call (nor this one read a cursor the drain moved).
     stream.schedule();
   }
 
@@ -56,6 +57,7 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
     private final AtomicInteger wip = new AtomicInteger();
     private Watches.Cursor cursor;
     private long lastSentRevision = -1;
+    private boolean created;
     private boolean finished;
 
     Stream(ServerCallStreamObserver<WatchResponse> call) {
@@ -84,6 +86,11 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
         return;
       }
       try {
+        if (!created) {
+          // "Created": the revision before the start, where the client would resume.
+          created = true;
+          send(WatchResponse.newBuilder().setHeader(header(cursor.next() - 1)).build());
+        }
         while (!cursor.isClosed() && call.isReady()) {
           History.Page page = cursor.poll();
           boolean events = !page.events().isEmpty();
