@@ -66,17 +66,19 @@ final class KeyVersions {
       return;
     }
     Slot s = entries.get(key);
-    if (s == null) {
+    boolean added = s == null;
+    if (added) {
       s = new Slot();
-      s.used = true;  // so that eviction takes the oldest, not this one
       entries.put(key, s);
       bytes += key.size() + ENTRY_OVERHEAD;
-      evict();
     }
     s.createRevision = version.createRevision();
     s.modRevision = version.modRevision();
     s.version = version.version();
     s.used = true;
+    if (added) {
+      evict();  // after marking the new key used, so that eviction takes the oldest, not this one
+    }
   }
 
   /** Drops the oldest keys not used since eviction last passed them until the bound holds. */

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -40,10 +41,14 @@ class CommonPoolTest {
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName(), Boolean.toString(ensure)));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isZero();
-    return out;
+    try {
+      // Its one line fits the pipe, so waiting first cannot block it; a hung probe is killed below.
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isZero();
+      return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    } finally {
+      p.destroyForcibly();
+    }
   }
 
   /** Prints the common pool's parallelism and where two async steps ran. */
@@ -56,7 +61,7 @@ class CommonPoolTest {
       Thread second = CompletableFuture.completedFuture(null).thenApplyAsync(v -> Thread.currentThread()).join();
       boolean onPool = first instanceof ForkJoinWorkerThread && second instanceof ForkJoinWorkerThread;
       boolean newThreads = !(first instanceof ForkJoinWorkerThread) && first != second;
-      System.out.println("parallelism " + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + ", async steps "
+      System.out.println("parallelism " + ForkJoinPool.getCommonPoolParallelism() + ", async steps "
           + (onPool ? "on the pool" : newThreads ? "on new threads" : "elsewhere"));
     }
   }
