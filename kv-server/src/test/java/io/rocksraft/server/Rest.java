@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /** REST calls for tests: one request, its status, content type and JSON body. */
 final class Rest {
@@ -21,12 +22,18 @@ final class Rest {
   record Answer(int status, String contentType, JsonNode body, HttpResponse<String> raw) {}
 
   static Answer send(String restAddress, String method, String path, String body) throws Exception {
+    return send(restAddress, method, path, body, Map.of());
+  }
+
+  static Answer send(String restAddress, String method, String path, String body, Map<String, String> headers)
+      throws Exception {
     HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://" + restAddress + path))
         .timeout(Duration.ofSeconds(90))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       r.header("Content-Type", "application/json");
     }
+    headers.forEach(r::header);
     HttpResponse<String> resp = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
     JsonNode json = resp.body().isEmpty() || !resp.headers().firstValue("Content-Type").orElse("").contains("json")
         ? null : JSON.readTree(resp.body());

@@ -11,6 +11,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -216,6 +218,55 @@ class RestApiTest {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() ->
           send(n.id(), "PUT", "/v1/kv/rest/recovered", "{\"value\": \"" + n.id() + "\"}").status() == 200
               && send(n.id(), "GET", "/v1/kv/rest/recovered", null).status() == 200);
+    }
+  }
+
+  private static Answer sendKeyed(String node, String method, String path, String body, String idempotencyKey)
+      throws Exception {
+    return Rest.send(t.cluster.node(node).restAddress(), method, path, body, Map.of("Idempotency-Key", idempotencyKey));
+  }
+
+  @Test
+  void aPutRetriedWithItsIdempotencyKeyIsAppliedOnceAndAnsweredTheSame() throws Exception {
+    Answer first = sendKeyed("n1", "PUT", "/v1/kv/rest/idem", "{\"value\": \"a\"}", "\"put-1\"");
+    Answer retry = sendKeyed("n2", "PUT", "/v1/kv/rest/idem", "{\"value\": \"a\"}", "\"put-1\"");
+
+    assertThat(first.status()).as(first.raw().body()).isEqualTo(200);
+    assertThat(retry.status()).as(retry.raw().body()).isEqualTo(200);
+    assertThat(retry.body().get("revision").asLong()).isEqualTo(first.body().get("revision").asLong());
+    assertThat(send("n3", "GET", "/v1/kv/rest/idem", null).body().get("version").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void aCompareAndSetOrDeleteRetriedWithItsIdempotencyKeyGetsItsFirstAnswerNotAConflict() throws Exception {
+    Answer created = sendKeyed("n1", "PUT", "/v1/kv/rest/idem-cas?cas=0", "{\"value\": \"a\"}", "cas-1");
+    Answer casRetry = sendKeyed("n2", "PUT", "/v1/kv/rest/idem-cas?cas=0", "{\"value\": \"a\"}", "cas-1");
+    Answer deleted = sendKeyed("n1", "DELETE", "/v1/kv/rest/idem-cas", null, "del-1");
+    Answer deleteRetry = sendKeyed("n3", "DELETE", "/v1/kv/rest/idem-cas", null, "del-1");
+
+    assertThat(created.status()).as(created.raw().body()).isEqualTo(200);
+    assertThat(casRetry.status()).as(casRetry.raw().body()).isEqualTo(200);
+    assertThat(casRetry.body().get("revision").asLong()).isEqualTo(created.body().get("revision").asLong());
+    assertThat(deleted.status()).as(deleted.raw().body()).isEqualTo(200);
+    assertThat(deleteRetry.status()).as(deleteRetry.raw().body()).isEqualTo(200);
+    assertThat(deleteRetry.body().get("revision").asLong()).isEqualTo(deleted.body().get("revision").asLong());
+  }
+
+  @Test
+  void anIdempotencyKeySentAgainWithAnotherRequestIs422() throws Exception {
+    assertThat(sendKeyed("n1", "PUT", "/v1/kv/rest/idem-reuse", "{\"value\": \"a\"}", "reuse-1").status())
+        .isEqualTo(200);
+
+    assertProblem(sendKeyed("n2", "PUT", "/v1/kv/rest/idem-reuse", "{\"value\": \"b\"}", "reuse-1"), 422,
+        "used before for another request");
+    assertThat(send("n3", "GET", "/v1/kv/rest/idem-reuse", null).body().get("value").asText()).isEqualTo("a");
+  }
+
+  @Test
+  void anIdempotencyKeyThatIsEmptyTooLongOrNotAsciiIs400() throws Exception {
+    for (String bad : List.of("\"\"", "x".repeat(256), "caf\u00e9")) {
+      assertProblem(sendKeyed("n1", "PUT", "/v1/kv/rest/idem-bad", "{\"value\": \"a\"}", bad), 400,
+          "Idempotency-Key must be");
     }
   }
 }

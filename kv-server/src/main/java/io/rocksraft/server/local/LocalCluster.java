@@ -244,7 +244,16 @@ public final class LocalCluster {
    * Starts one node with JVM options of its own after the cluster's, such as
    * {@code -Ddw.node.raft.electionTimeoutMinMs=...} for a setting only this node has.
    */
-  public synchronized void start(String id, List<String> extraJvmArgs) throws IOException {
+  public void start(String id, List<String> extraJvmArgs) throws IOException {
+    start(id, extraJvmArgs, Map.of());
+  }
+
+  /**
+   * As above, with variables added to the node's environment, such as libfaketime's
+   * {@code LD_PRELOAD} and {@code FAKETIME} for a node whose wall clock is off.
+   */
+  public synchronized void start(String id, List<String> extraJvmArgs, Map<String, String> extraEnv)
+      throws IOException {
     NodeSpec n = node(id);
     if (n.process().isPresent()) {
       throw new IllegalStateException("node " + id + " is already running as pid " + n.pid());
@@ -271,6 +280,7 @@ public final class LocalCluster {
     // RocksDB allocates from many threads; glibc's default of 8 arenas per core lets freed memory
     // sit in each of them (docs/performance.md, Memory). An operator's own setting wins.
     builder.environment().putIfAbsent(MALLOC_ARENA_MAX, DEFAULT_MALLOC_ARENAS);
+    builder.environment().putAll(extraEnv);
     Process p = builder.start();
     nodes.set(nodes.indexOf(n), n.withPid(p.pid()));
     save();
