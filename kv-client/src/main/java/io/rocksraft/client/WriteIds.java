@@ -9,13 +9,15 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Exactly-once identities: one random client id, a sequence per write, and the lowest
  * sequence still waiting for its answer (the server may forget every answer below it).
+ * The client numbers its writes with one; a node numbers with one of its own the writes that
+ * reach it without an id.
  */
-final class WriteIds {
+public final class WriteIds {
   private final ByteString clientId;
   private final AtomicLong next = new AtomicLong(1);
   private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
 
-  WriteIds() {
+  public WriteIds() {
     byte[] id = new byte[16];
     new SecureRandom().nextBytes(id);
     clientId = ByteString.copyFrom(id);
@@ -27,20 +29,20 @@ final class WriteIds {
    * server would drop its answer before it was even sent, and then refuse it as already
    * acknowledged.
    */
-  synchronized long begin() {
+  public synchronized long begin() {
     long seq = next.getAndIncrement();
     outstanding.add(seq);
     return seq;
   }
 
   /** The id to send for {@code seq}: built afresh for every attempt, with the current watermark. */
-  WriteId id(long seq) {
+  public WriteId id(long seq) {
     Long lowest = outstanding.isEmpty() ? seq : outstanding.first();
     return WriteId.newBuilder().setClientId(clientId).setSequence(seq)
         .setFirstIncomplete(Math.min(lowest, seq)).build();
   }
 
-  void end(long seq) {
+  public void end(long seq) {
     outstanding.remove(seq);
   }
 }

@@ -142,6 +142,8 @@ class BadInputTest {
     assertInvalid(() -> kv.put(PutRequest.newBuilder().setKey(b("k")).setValue(b("v"))
         .setId(WriteId.newBuilder().setSequence(3)).build()), "sequence given without client_id");
     assertInvalid(() -> kv.put(PutRequest.newBuilder().setKey(b("k")).setValue(b("v"))
+        .setId(WriteId.newBuilder().setRequestHash(b("h"))).build()), "request_hash given without client_id");
+    assertInvalid(() -> kv.put(PutRequest.newBuilder().setKey(b("k")).setValue(b("v"))
         .setId(WriteId.newBuilder().setClientId(b("c"))).build()), "sequence must be at least 1");
     assertInvalid(() -> kv.put(PutRequest.newBuilder().setKey(b("k")).setValue(b("v"))
         .setId(WriteId.newBuilder().setClientId(b("c")).setSequence(2).setFirstIncomplete(5)).build()),

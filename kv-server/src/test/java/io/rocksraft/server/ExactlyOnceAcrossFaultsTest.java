@@ -179,6 +179,9 @@ class ExactlyOnceAcrossFaultsTest {
   void aRetryIsAnsweredFromTheSessionTableWhenOneNodesClockRunsTwoHoursAhead() throws Exception {
     String ahead = "n3";
     String other = "n1";
+    WriteId id = WriteId.newBuilder().setClientId(b("clock-client")).setSequence(1).setFirstIncomplete(1).build();
+    PutRequest write = PutRequest.newBuilder().setKey(b("clock/once")).setValue(b("v")).setId(id).build();
+    PutResponse first = t.rawStub(other).put(write);
     t.cluster.stop(ahead, Duration.ofSeconds(20));
     // Monotonic clocks stay true (as they do when NTP steps the wall clock); without the
     // monotonic fix libfaketime slows every timed wait of the JVM tenfold.
@@ -187,9 +190,6 @@ class ExactlyOnceAcrossFaultsTest {
     try {
       t.leader();
       t.awaitCaughtUp(ahead);
-      WriteId id = WriteId.newBuilder().setClientId(b("clock-client")).setSequence(1).setFirstIncomplete(1).build();
-      PutRequest write = PutRequest.newBuilder().setKey(b("clock/once")).setValue(b("v")).setId(id).build();
-      PutResponse first = t.rawStub(other).put(write);
 
       // Any write that node proposes carries its clock into the log.
       t.rawStub(ahead).put(PutRequest.newBuilder().setKey(b("clock/tick")).setValue(b("x")).build());

@@ -263,8 +263,8 @@ class RestApiTest {
   }
 
   @Test
-  void anIdempotencyKeyThatIsEmptyTooLongOrNotAsciiIs400() throws Exception {
-    for (String bad : List.of("\"\"", "x".repeat(256), "caf\u00e9")) {
+  void anIdempotencyKeyThatIsEmptyTooLongOrNotPrintableIs400() throws Exception {
+    for (String bad : List.of("\"\"", "x".repeat(256), "a\tb")) {
       assertProblem(sendKeyed("n1", "PUT", "/v1/kv/rest/idem-bad", "{\"value\": \"a\"}", bad), 400,
           "Idempotency-Key must be");
     }

@@ -28,7 +28,7 @@ public final class Batches {
     SplittableRandom random = new SplittableRandom(first);
     byte[] value = new byte[valueSize];
     random.nextBytes(value);
-    LogBatch.Builder batch = LogBatch.newBuilder().setProposedAtMillis(1_700_000_000_000L + first);
+    LogBatch.Builder batch = LogBatch.newBuilder().setClockMillis(1_700_000_000_000L + first);
     for (int i = 0; i < ops; i++) {
       long n = first + i;
       batch.addCommands(Command.newBuilder().setPut(PutRequest.newBuilder()

@@ -89,15 +89,17 @@ public final class KvOperations {
 
   /**
    * Writes {@code put} only if the key's mod revision is {@code expectedRevision} (0: only if
-   * absent); when it is not, the answer's one result is the key as it is.
+   * absent); when it is not, the answer's one result is the key as it is. The put's write id,
+   * if any, becomes the transaction's.
    */
   public CompletableFuture<TxnResponse> compareAndPut(Caller caller, PutRequest put, long expectedRevision) {
     return metrics.time(Op.TXN, () -> {
       validator.put(put);
       return proposeTxn(caller, TxnRequest.newBuilder()
+          .setId(put.getId())
           .addCompares(Compare.newBuilder().setKey(put.getKey()).setTarget(Compare.Target.MOD_REVISION)
               .setResult(Compare.Result.EQUAL).setNumber(expectedRevision))
-          .addSuccess(TxnOp.newBuilder().setPut(put))
+          .addSuccess(TxnOp.newBuilder().setPut(put.toBuilder().clearId()))
           .addFailure(TxnOp.newBuilder().setGet(GetRequest.newBuilder().setKey(put.getKey())))
           .build());
     });

@@ -24,6 +24,7 @@ import java.util.List;
  */
 public final class RequestValidator {
   private static final int MAX_CLIENT_ID_BYTES = 64;
+  private static final int MAX_REQUEST_HASH_BYTES = 64;
   private final NodeConfig.Limits limits;
 
   public RequestValidator(NodeConfig.Limits limits) {
@@ -178,7 +179,14 @@ public final class RequestValidator {
       if (id.getSequence() != 0 || id.getFirstIncomplete() != 0) {
         throw KvException.invalid("write id: sequence given without client_id");
       }
+      if (!id.getRequestHash().isEmpty()) {
+        throw KvException.invalid("write id: request_hash given without client_id");
+      }
       return;
+    }
+    if (id.getRequestHash().size() > MAX_REQUEST_HASH_BYTES) {
+      throw KvException.invalid("write id: request_hash is " + id.getRequestHash().size() + " bytes; the limit is "
+          + MAX_REQUEST_HASH_BYTES);
     }
     if (id.getClientId().size() > MAX_CLIENT_ID_BYTES) {
       throw KvException.invalid("write id: client_id is " + id.getClientId().size() + " bytes; the limit is "

@@ -14,6 +14,8 @@ public enum ErrorKind {
   PERMISSION_DENIED(Status.Code.PERMISSION_DENIED, 403, "permission-denied", "Permission denied"),
   NOT_FOUND(Status.Code.NOT_FOUND, 404, "not-found", "Not found"),
   FAILED_PRECONDITION(Status.Code.FAILED_PRECONDITION, 409, "failed-precondition", "Failed precondition"),
+  /** A write id or REST Idempotency-Key sent again with another request (the IETF draft's 422). */
+  WRITE_ID_REUSED(Status.Code.INVALID_ARGUMENT, 422, "idempotency-key-reused", "Idempotency key reused"),
   /** A REST body over limits.maxRequestBytes; gRPC answers an oversized message with RESOURCE_EXHAUSTED too. */
   PAYLOAD_TOO_LARGE(Status.Code.RESOURCE_EXHAUSTED, 413, "payload-too-large", "Payload too large"),
   RESOURCE_EXHAUSTED(Status.Code.RESOURCE_EXHAUSTED, 429, "overloaded", "Too many requests in flight"),

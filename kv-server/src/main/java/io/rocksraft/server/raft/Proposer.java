@@ -101,7 +101,8 @@ final class Proposer {
   }
 
   private void send(List<Pending> batch) {
-    LogBatch.Builder entry = LogBatch.newBuilder().setProposedAtMillis(System.currentTimeMillis());
+    // The leader stamps the session clock (KvStateMachine.startTransaction), not this node.
+    LogBatch.Builder entry = LogBatch.newBuilder();
     batch.forEach(p -> entry.addCommands(p.command()));
     batchOps.update(batch.size());
     Timer.Context commit = commitTimer.time();
@@ -159,6 +160,7 @@ final class Proposer {
   private static KvException toException(Failure f) {
     return switch (f.getCode()) {
       case SESSION_EXPIRED -> new KvException(ErrorKind.FAILED_PRECONDITION, f.getMessage());
+      case WRITE_ID_REUSED -> new KvException(ErrorKind.WRITE_ID_REUSED, f.getMessage());
       default -> new KvException(ErrorKind.INVALID_ARGUMENT, f.getMessage());
     };
   }

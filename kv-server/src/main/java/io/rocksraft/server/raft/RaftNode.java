@@ -119,6 +119,7 @@ public final class RaftNode implements AutoCloseable {
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong localCallIds = new AtomicLong();
   private final Proposer proposer;
+  private final NodeSession session = new NodeSession();
   private final Semaphore readPermits;
   /** Membership and leadership changes: Ratis' admin API blocks. */
   private final ExecutorService adminExecutor = Executors.newSingleThreadExecutor(r -> {
@@ -322,9 +323,12 @@ public final class RaftNode implements AutoCloseable {
     return server.getDivision(group.getGroupId());
   }
 
-  /** Puts one write into the log (via the leader) and answers with its result. */
+  /**
+   * Puts one write into the log (via the leader) and answers with its result; a write without
+   * an exactly-once id gets one of this node's first ({@link NodeSession}).
+   */
   public CompletableFuture<CommandResult> propose(Command command) {
-    return proposer.propose(command);
+    return session.propose(command, proposer::propose);
   }
 
   /** A read at the requested consistency. */
@@ -387,8 +391,10 @@ public final class RaftNode implements AutoCloseable {
 
   /**
    * Puts a batch into the log: straight into this server while it leads, otherwise through
-   * the Ratis client to the leader. A local attempt that finds no (ready) leader here has
-   * appended nothing, so it is safe to send it on.
+   * the Ratis client to the leader. A local attempt answered "not leader" may still have been
+   * appended (Ratis answers so to pending entries when a leader steps down, and they can
+   * commit), so the batch may land twice: every write in it carries an exactly-once id
+   * ({@link NodeSession}), and the session table answers the second copy.
    */
   private CompletableFuture<RaftClientReply> appendToLog(Message message) {
     if (!isLeader()) {

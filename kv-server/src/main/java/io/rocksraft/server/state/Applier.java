@@ -59,7 +59,8 @@ final class Applier implements AutoCloseable {
   private final WriteOptions writeOptions = new WriteOptions();
   private final ReadOptions readOptions = new ReadOptions();
   private volatile AppliedState applied;
-  private long clock;
+  /** The session clock of the last applied entry (read by the leader to stamp new ones). */
+  private volatile long clock;
   private final KeyVersions keyVersions;
 
   /** {@code keyCacheBytes}: heap for the versions of recently written keys ({@link KeyVersions}). */
@@ -85,6 +86,11 @@ final class Applier implements AutoCloseable {
     return applied;
   }
 
+  /** The session clock as of the last applied entry ({@link LeaderClock}). */
+  long clock() {
+    return clock;
+  }
+
   /** The oldest revision the history keeps: a watch can start there or later. */
   long oldestHistory() {
     return historyRevisions == 0 ? applied.revision() + 1 : oldestHistory;
@@ -104,7 +110,7 @@ final class Applier implements AutoCloseable {
     }
     try (WriteBatchWithIndex wb = new WriteBatchWithIndex(true)) {
       Entry entry = new Entry(wb, term, index, applied.revision());
-      clock = Math.max(clock, batch.getProposedAtMillis());
+      clock = Math.max(clock, batch.getClockMillis());
       BatchResult.Builder results = BatchResult.newBuilder();
       boolean hashPoint = false;
       for (Command command : batch.getCommandsList()) {
@@ -208,7 +214,7 @@ final class Applier implements AutoCloseable {
     }
 
     CommandResult applyOnce(Command command) throws RocksDBException {
-      WriteId id = writeIdOf(command);
+      WriteId id = WriteIdentity.of(command);
       if (id == null || id.getClientId().isEmpty()) {
         return execute(command);
       }
@@ -415,15 +421,5 @@ final class Applier implements AutoCloseable {
   public void close() {
     writeOptions.close();
     readOptions.close();
-  }
-
-  static WriteId writeIdOf(Command command) {
-    return switch (command.getOpCase()) {
-      case PUT -> command.getPut().getId();
-      case DELETE -> command.getDelete().getId();
-      case DELETE_RANGE -> command.getDeleteRange().getId();
-      case TXN -> command.getTxn().getId();
-      default -> null;
-    };
   }
 }

@@ -96,6 +96,7 @@ public final class KvStateMachine extends BaseStateMachine {
   private final Queries queries;
   private final AppliedIndexWaiters waiters = new AppliedIndexWaiters();
   private final History history;
+  private final LeaderClock leaderClock = new LeaderClock(() -> applier.clock(), System::nanoTime);
   /** Told after every entry that changed the revision (watches wait on it). */
   private final List<Runnable> revisionListeners = new CopyOnWriteArrayList<>();
   private final Timer applyTimer;
@@ -205,11 +206,12 @@ public final class KvStateMachine extends BaseStateMachine {
 
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) {
-    // The payload travels as state-machine data; Ratis' segment keeps only the header.
+    // The payload travels as state-machine data; Ratis' segment keeps only the header. Only
+    // the leader starts transactions: it stamps the session clock here.
     return TransactionContext.newBuilder()
         .setStateMachine(this)
         .setClientRequest(request)
-        .setStateMachineData(request.getMessage().getContent())
+        .setStateMachineData(leaderClock.stamp(request.getMessage().getContent()))
         .setLogData(ByteString.EMPTY)
         .build();
   }
@@ -369,6 +371,7 @@ public final class KvStateMachine extends BaseStateMachine {
   public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
     leaderId = newLeaderId == null ? "" : newLeaderId.toString();
     if (groupMemberId.getPeerId().equals(newLeaderId)) {
+      leaderClock.lead();
       transfer.leading();
     }
   }

@@ -11,7 +11,7 @@ final class MetaKeys {
   static final byte[] APPLIED = bytes("applied");
   /** The store revision: grows by one with every write that changes the kv column family. */
   static final byte[] REVISION = bytes("revision");
-  /** The highest proposer clock seen, so session expiry never runs backwards. */
+  /** The highest session clock applied ({@link LeaderClock}), so session expiry never runs backwards. */
   static final byte[] CLOCK = bytes("clock");
   /** The proposer-clock minute of the last complete session-expiry sweep. */
   static final byte[] SWEPT = bytes("swept");
@@ -23,7 +23,7 @@ final class MetaKeys {
   private static final byte RESULT = 'r';
   /** Per client: every sequence below this one was acknowledged by the client. */
   private static final byte WATERMARK = 'w';
-  /** Per client: the minute it was last seen (proposer clock). */
+  /** Per client: the minute it was last seen (session clock). */
   private static final byte LAST_SEEN = 'l';
   /** Expiry queue: (minute last seen, client), in time order. */
   static final byte EXPIRY = 'x';

@@ -22,8 +22,8 @@ import org.rocksdb.WriteBatchWithIndex;
  * column family, so a retried write gets the stored answer instead of running twice, also
  * after a restart or a snapshot install. Memory and disk stay bounded: a client's answers
  * below its acknowledged watermark are dropped, and clients idle longer than {@link #TTL}
- * are forgotten. Expiry runs on the proposer clock carried in the log, so every replica
- * drops the same sessions at the same entry.
+ * are forgotten. Expiry runs on the session clock the leader stamps on each entry
+ * ({@link LeaderClock}), so every replica drops the same sessions at the same entry.
  *
  * <p>The expiry queue is kept in whole minutes, and a client's queue key moves at most once a
  * minute; the queue is swept at most once a minute. Moving a key on every write would leave a
@@ -68,7 +68,10 @@ final class Sessions {
     };
   }
 
-  /** The stored answer for a retried write, a failure when it was acknowledged, or null when new. */
+  /**
+   * The stored answer for a retried write, a failure when it was acknowledged or when its id
+   * was used for another request (another request hash), or null when new.
+   */
   CommandResult lookup(KvView meta, WriteId id) {
     byte[] client = id.getClientId().toByteArray();
     Client c = client(meta, id.getClientId(), client);
@@ -86,18 +89,29 @@ final class Sessions {
     if (stored == null) {
       return null;
     }
+    CommandResult answer;
     try {
-      return CommandResult.parseFrom(stored);
+      answer = CommandResult.parseFrom(stored);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("corrupt session result", e);
     }
+    if (!answer.getRequestHash().equals(id.getRequestHash())) {
+      return CommandResult.newBuilder().setFailure(Failure.newBuilder()
+          .setCode(Failure.Code.WRITE_ID_REUSED)
+          .setMessage("this write id (or Idempotency-Key) was used before for another request; "
+              + "send a new one for a new request"))
+          .build();
+    }
+    return answer.getRequestHash().isEmpty() ? answer : answer.toBuilder().clearRequestHash().build();
   }
 
   void record(KvView meta, WriteBatchWithIndex wb, WriteId id, CommandResult result, long clock)
       throws RocksDBException {
     byte[] client = id.getClientId().toByteArray();
     Client c = client(meta, id.getClientId(), client);
-    wb.put(cf, MetaKeys.result(client, id.getSequence()), result.toByteArray());
+    CommandResult stored = id.getRequestHash().isEmpty() ? result
+        : result.toBuilder().setRequestHash(id.getRequestHash()).build();
+    wb.put(cf, MetaKeys.result(client, id.getSequence()), stored.toByteArray());
     if (id.getSequence() > 0) {
       c.highestAnswer = Math.max(c.highestAnswer, id.getSequence());
     }

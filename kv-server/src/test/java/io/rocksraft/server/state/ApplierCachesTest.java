@@ -60,7 +60,7 @@ class ApplierCachesTest {
       if (entry == 200) {
         reopenAll();
       }
-      LogBatch.Builder batch = LogBatch.newBuilder().setProposedAtMillis(1_000L * entry);
+      LogBatch.Builder batch = LogBatch.newBuilder().setClockMillis(1_000L * entry);
       int commands = 1 + random.nextInt(12);
       for (int i = 0; i < commands; i++) {
         batch.addCommands(randomCommand());

@@ -56,7 +56,7 @@ class ApplierTest {
   }
 
   private BatchResult apply(long clockMillis, Command... commands) {
-    LogBatch.Builder batch = LogBatch.newBuilder().setProposedAtMillis(clockMillis);
+    LogBatch.Builder batch = LogBatch.newBuilder().setClockMillis(clockMillis);
     for (Command c : commands) {
       batch.addCommands(c);
     }

@@ -15,6 +15,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -64,14 +65,17 @@ public final class KvResource {
   @Path("{key: .+}")
   @Consumes(MediaType.APPLICATION_JSON)
   public CompletionStage<Map<String, Object>> put(@PathParam("key") String key, @QueryParam("cas") String cas,
+                                                  @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
                                                   PutBody body, @Context ContainerRequestContext request) {
     ByteString value = value(body);
-    PutRequest put = PutRequest.newBuilder().setKey(Json.utf8(key)).setValue(value).build();
+    PutRequest.Builder put = PutRequest.newBuilder().setKey(Json.utf8(key)).setValue(value);
+    IdempotencyKey.writeId(idempotencyKey, RestCallers.caller(request), cas == null ? "PUT" : "PUT cas=" + cas,
+        put.build()).ifPresent(put::setId);
     if (cas == null) {
-      return Json.answer(ops.put(RestCallers.caller(request), put).thenApply(r -> written(key, r.getHeader().getRevision())), timeoutMs);
+      return Json.answer(ops.put(RestCallers.caller(request), put.build()).thenApply(r -> written(key, r.getHeader().getRevision())), timeoutMs);
     }
     long expected = revision(cas);
-    return Json.answer(ops.compareAndPut(RestCallers.caller(request), put, expected).thenApply(r -> {
+    return Json.answer(ops.compareAndPut(RestCallers.caller(request), put.build(), expected).thenApply(r -> {
           if (!r.getSucceeded()) {
             var current = r.getResults(0).getGet();
             throw new KvException(ErrorKind.FAILED_PRECONDITION, "compare-and-set failed: expected revision "
@@ -85,8 +89,12 @@ public final class KvResource {
   @DELETE
   @Path("{key: .+}")
   public CompletionStage<Map<String, Object>> delete(@PathParam("key") String key,
+                                                     @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
                                                      @Context ContainerRequestContext request) {
-    DeleteRequest req = DeleteRequest.newBuilder().setKey(Json.utf8(key)).build();
+    DeleteRequest.Builder delete = DeleteRequest.newBuilder().setKey(Json.utf8(key));
+    IdempotencyKey.writeId(idempotencyKey, RestCallers.caller(request), "DELETE", delete.build())
+        .ifPresent(delete::setId);
+    DeleteRequest req = delete.build();
     return Json.answer(ops.delete(RestCallers.caller(request), req).thenApply(r -> {
           if (r.getDeleted() == 0) {
             throw new KvException(ErrorKind.NOT_FOUND, "key '" + key + "' does not exist");

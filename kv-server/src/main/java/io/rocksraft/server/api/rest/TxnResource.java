@@ -14,6 +14,7 @@ import io.rocksraft.server.api.KvOperations;
 import io.rocksraft.server.error.KvException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -58,7 +59,9 @@ public final class TxnResource {
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
-  public CompletionStage<Map<String, Object>> txn(TxnBody body, @Context ContainerRequestContext request) {
+  public CompletionStage<Map<String, Object>> txn(TxnBody body,
+                                                  @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
+                                                  @Context ContainerRequestContext request) {
     if (body == null) {
       throw KvException.invalid("a JSON body {\"compare\": [...], \"success\": [...], \"failure\": [...]} is required");
     }
@@ -69,6 +72,8 @@ public final class TxnResource {
     }
     orEmpty(body.success()).forEach(op -> req.addSuccess(op(op, "success")));
     orEmpty(body.failure()).forEach(op -> req.addFailure(op(op, "failure")));
+    IdempotencyKey.writeId(idempotencyKey, RestCallers.caller(request), "POST /v1/txn", req.build())
+        .ifPresent(req::setId);
     return Json.answer(ops.txn(RestCallers.caller(request), req.build()).thenApply(r -> {
           List<Map<String, Object>> results = new ArrayList<>();
           r.getResultsList().forEach(result -> results.add(result(result)));
