@@ -241,6 +241,8 @@ class RestApiTest {
     assertProblem(send("n1", "PUT", "/v1/kv/rest/bad?cas=minus", "{\"value\": \"v\"}"), 400, "not a revision");
     assertProblem(send("n1", "GET", "/v1/kv/rest/bad?consistency=eventual", null), 400, "consistency 'eventual'");
     assertProblem(send("n1", "GET", "/v1/kv?limit=-1", null), 400, "limit");
+    assertProblem(send("n1", "GET", "/v1/kv?after=a&afterBase64=YQ==", null), 400, "exactly one of after and afterBase64");
+    assertProblem(send("n1", "GET", "/v1/kv?afterBase64=!!", null), 400, "afterBase64 is not valid base64");
     assertProblem(send("n1", "GET", "/v1/kv/rest/bad", null), 404, "does not exist");
     assertProblem(send("n1", "GET", "/v2/nothing", null), 404, "404");
   }
