@@ -118,6 +118,16 @@ class BadInputTest {
   }
 
   @Test
+  void aRangeBoundMayBeAKeyOfTheLimitAndAZeroByteButNoLonger() {
+    // The continuation after a key of the maximum length; only read, so the store stays empty.
+    assertThat(kv.range(RangeRequest.newBuilder().setStart(bytes(8 * 1024 + 1)).build()).getKvsList()).isEmpty();
+    assertInvalid(() -> kv.range(RangeRequest.newBuilder().setStart(bytes(8 * 1024 + 2)).build()),
+        "range bound is longer than 8193 bytes");
+    assertInvalid(() -> kv.range(RangeRequest.newBuilder().setPrefix(bytes(8 * 1024 + 1)).build()),
+        "prefix is longer than 8192 bytes");
+  }
+
+  @Test
   void rangeWithBothPrefixAndEndIsRejected() {
     assertInvalid(() -> kv.range(RangeRequest.newBuilder().setPrefix(b("a")).setEnd(b("b")).build()),
         "either prefix or end");

@@ -2,17 +2,22 @@ package io.rocksraft.server;
 
 import static io.rocksraft.server.Rest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.rocksraft.client.KvClient;
 import io.rocksraft.server.Rest.Answer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,6 +152,52 @@ class RestApiTest {
   }
 
   @Test
+  void scanPagesPastAKeyOfTheMaximumLength() throws Exception {
+    // limits.maxKeyBytes is 8 KiB by default; the page after such a key starts one byte past it.
+    List<ByteString> keys = Stream.of("rest/max/a", "rest/max/" + "k".repeat(8 * 1024 - "rest/max/".length()),
+        "rest/max/z").map(ByteString::copyFromUtf8).toList();
+    for (ByteString k : keys) {
+      assertThat(send("n1", "PUT", "/v1/kv/" + k.toStringUtf8(), "{\"value\": \"v\"}").status()).isEqualTo(200);
+    }
+    assertThat(scanOnePerPage("n2", "rest/max/", keys.size() + 1)).containsExactlyElementsOf(keys);
+  }
+
+  @Test
+  void binaryKeysPageOverRestInBase64() throws Exception {
+    ByteString prefix = ByteString.copyFromUtf8("rest/binscan/");
+    List<ByteString> keys = Stream.of(new byte[] {(byte) 0x80}, new byte[] {(byte) 0xC3}, new byte[] {(byte) 0xFF},
+        new byte[] {(byte) 0xFF, 0}).map(k -> prefix.concat(ByteString.copyFrom(k))).toList();
+    // REST paths carry keys as text, so binary keys are written over gRPC.
+    KvClient kv = t.client();
+    keys.forEach(k -> kv.put(k, ByteString.copyFromUtf8("v")));
+    assertThat(scanOnePerPage("n2", "rest/binscan/", keys.size() + 1)).containsExactlyElementsOf(keys);
+  }
+
+  /** The keys with a prefix, one a page, following each answer's continuation (text or base64). */
+  private static List<ByteString> scanOnePerPage(String node, String prefix, int maxPages) throws Exception {
+    List<ByteString> keys = new ArrayList<>();
+    String continuation = "";
+    for (int page = 0; page < maxPages; page++) {
+      Answer a = send(node, "GET", "/v1/kv?limit=1&prefix=" + encode(prefix) + continuation, null);
+      assertThat(a.status()).as(a.raw().body()).isEqualTo(200);
+      for (JsonNode kv : a.body().get("kvs")) {
+        keys.add(kv.has("keyBase64") ? ByteString.copyFrom(Base64.getDecoder().decode(kv.get("keyBase64").asText()))
+            : ByteString.copyFromUtf8(kv.get("key").asText()));
+      }
+      if (!a.body().get("more").asBoolean()) {
+        return keys;
+      }
+      continuation = a.body().has("nextBase64") ? "&afterBase64=" + encode(a.body().get("nextBase64").asText())
+          : "&after=" + encode(a.body().get("next").asText());
+    }
+    return fail("still more keys after " + maxPages + " pages, having seen " + keys);
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+
+  @Test
   void clusterStatusNamesTheLeaderAndEveryMember() throws Exception {
     long revision = send("n1", "PUT", "/v1/kv/rest/status", "{\"value\": \"x\"}").body().get("revision").asLong();
     Answer a = send("n3", "GET", "/v1/cluster", null);
@@ -191,6 +242,8 @@ class RestApiTest {
     assertProblem(send("n1", "PUT", "/v1/kv/rest/bad?cas=minus", "{\"value\": \"v\"}"), 400, "not a revision");
     assertProblem(send("n1", "GET", "/v1/kv/rest/bad?consistency=eventual", null), 400, "consistency 'eventual'");
     assertProblem(send("n1", "GET", "/v1/kv?limit=-1", null), 400, "limit");
+    assertProblem(send("n1", "GET", "/v1/kv?after=a&afterBase64=YQ==", null), 400, "exactly one of after and afterBase64");
+    assertProblem(send("n1", "GET", "/v1/kv?afterBase64=!!", null), 400, "afterBase64 is not valid base64");
     assertProblem(send("n1", "GET", "/v1/kv/rest/bad", null), 404, "does not exist");
     assertProblem(send("n1", "GET", "/v2/nothing", null), 404, "404");
   }

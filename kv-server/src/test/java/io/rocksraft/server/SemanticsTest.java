@@ -15,6 +15,7 @@ import io.rocksraft.api.v1.TxnOp;
 import io.rocksraft.api.v1.TxnRequest;
 import io.rocksraft.api.v1.TxnResponse;
 import io.rocksraft.client.KvClient;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,6 +106,23 @@ class SemanticsTest {
         .setStart(first.getNextStart()).build());
     assertThat(second.getKvs(0).getKey().toStringUtf8()).isEqualTo("sem/page/10");
     assertThat(kv.scanPrefix(b("sem/page/"))).hasSize(25);
+  }
+
+  @Test
+  void aKeyOfTheMaximumLengthPagesLikeAnyOther() {
+    // limits.maxKeyBytes is 8 KiB by default; the continuation after such a key is one byte longer.
+    ByteString longest = b("sem/max/" + "k".repeat(8 * 1024 - "sem/max/".length()));
+    List<ByteString> keys = List.of(b("sem/max/a"), longest, b("sem/max/z"));
+    keys.forEach(k -> kv.put(k, b("v")));
+    List<ByteString> seen = new ArrayList<>();
+    RangeRequest.Builder req = RangeRequest.newBuilder().setPrefix(b("sem/max/")).setLimit(1).setKeysOnly(true);
+    for (RangeResponse page = kv.range(req.build()); ; page = kv.range(req.setStart(page.getNextStart()).build())) {
+      page.getKvsList().forEach(x -> seen.add(x.getKey()));
+      if (!page.getMore() || seen.size() > keys.size()) {
+        break;
+      }
+    }
+    assertThat(seen).containsExactlyElementsOf(keys);
   }
 
   @Test

@@ -152,9 +152,14 @@ public final class RequestValidator {
   }
 
   private void range(ByteString start, ByteString end, ByteString prefix) {
-    if (start.size() > limits.maxKeyBytes() || end.size() > limits.maxKeyBytes()
-        || prefix.size() > limits.maxKeyBytes()) {
-      throw KvException.invalid("range bound is longer than " + limits.maxKeyBytes() + " bytes (limits.maxKeyBytes)");
+    // A bound may be a key and the 0x00 after it, the first key past it: the continuation of a
+    // page that ended at a key of the maximum length (etcd's clients page the same way).
+    int maxBound = limits.maxKeyBytes() + 1;
+    if (start.size() > maxBound || end.size() > maxBound) {
+      throw KvException.invalid("range bound is longer than " + maxBound + " bytes (limits.maxKeyBytes and a 0x00)");
+    }
+    if (prefix.size() > limits.maxKeyBytes()) {
+      throw KvException.invalid("prefix is longer than " + limits.maxKeyBytes() + " bytes (limits.maxKeyBytes)");
     }
     if (!prefix.isEmpty() && !end.isEmpty()) {
       throw KvException.invalid("range: give either prefix or end, not both");

@@ -214,12 +214,15 @@ public record NodeConfig(
    * Deliberately broken behaviour, off by default, for showing that the fault-injection checkers
    * catch what it breaks. {@code readLocal}: linearizable reads are answered from this replica's
    * state without a read index, so a deposed or partitioned node answers stale values.
+   * {@code ratis}: raw Ratis keys that weaken durability or reads, refused in {@code ratis:}
+   * (see {@link RatisKeys#UNSAFE}), applied after it.
    */
-  public record Unsafe(Boolean readLocal) {
-    public static final Unsafe DEFAULTS = new Unsafe(null);
+  public record Unsafe(Boolean readLocal, Map<String, String> ratis) {
+    public static final Unsafe DEFAULTS = new Unsafe(null, null);
 
     public Unsafe {
       readLocal = Objects.requireNonNullElse(readLocal, false);
+      ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
     }
   }
 
@@ -391,6 +394,7 @@ public record NodeConfig(
     if (health.minFreeDiskBytes() < 0) {
       errors.add("health.minFreeDiskBytes must not be negative");
     }
+    RatisKeys.validate(ratis, unsafe.ratis(), errors);
     security.validate(errors);
     try {
       tier.validate();

@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -237,7 +238,7 @@ public final class RaftNode implements AutoCloseable {
     return RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build();
   }
 
-  private static RaftProperties properties(NodeConfig config, Path raftDir) {
+  static RaftProperties properties(NodeConfig config, Path raftDir) {
     RaftProperties p = new RaftProperties();
     // Ratis' gRPC, with a log appender that survives a follower at the start of a purged log.
     RaftConfigKeys.Rpc.setType(p, new PurgeSafeGrpc());
@@ -272,14 +273,20 @@ public final class RaftNode implements AutoCloseable {
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, !config.tier().enabled());
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(raft.rpcRequestTimeoutMs(), TimeUnit.MILLISECONDS));
     RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 4 * config.backpressure().maxInFlightBatches() + 64);
-    // Expert overrides, applied last: raw Ratis keys from the node YAML.
+    // Expert overrides, applied last: raw Ratis keys from the node YAML. NodeConfig refuses those
+    // set above from its options, and the unsafe ones unless they are under unsafe.ratis.
     config.ratis().forEach(p::set);
+    config.unsafe().ratis().forEach(p::set);
     return p;
   }
 
   public void start() throws IOException {
     if (config.unsafe().readLocal()) {
       LOG.warn("[{}] UNSAFE: unsafe.readLocal is on; linearizable reads may return stale values", config.id());
+    }
+    if (!config.unsafe().ratis().isEmpty()) {
+      LOG.warn("[{}] UNSAFE: unsafe.ratis sets {}; acknowledged writes may be lost or linearizable reads be stale",
+          config.id(), new TreeMap<>(config.unsafe().ratis()));
     }
     server.start();
     logPurger.start(LOG_PURGE_PERIOD);

@@ -106,11 +106,15 @@ public final class KvResource {
         }), timeoutMs);
   }
 
-  /** Keys with a prefix, in order, a page at a time: pass the answer's {@code next} as {@code after}. */
+  /**
+   * Keys with a prefix, in order, a page at a time: pass the answer's {@code next} as {@code after},
+   * or its {@code nextBase64} (a key that is not UTF-8) as {@code afterBase64}.
+   */
   @GET
   public CompletionStage<Map<String, Object>> scan(@QueryParam("prefix") @DefaultValue("") String prefix,
                                                    @QueryParam("limit") @DefaultValue("0") String limit,
                                                    @QueryParam("after") String after,
+                                                   @QueryParam("afterBase64") String afterBase64,
                                                    @QueryParam("consistency") @DefaultValue("linearizable") String consistency,
                                                    @Context ContainerRequestContext request) {
     int max;
@@ -124,8 +128,9 @@ public final class KvResource {
     }
     RangeRequest.Builder req = RangeRequest.newBuilder().setPrefix(Json.utf8(prefix)).setLimit(max)
         .setRead(readOptions(consistency));
-    if (after != null) {
-      req.setStart(Json.utf8(after).concat(ByteString.copyFrom(new byte[] {0})));
+    if (after != null || afterBase64 != null) {
+      // The first key past it: the key and a 0x00.
+      req.setStart(Json.textOrBase64(after, afterBase64, "after").concat(ByteString.copyFrom(new byte[] {0})));
     }
     return Json.answer(ops.range(RestCallers.caller(request), req.build()).thenApply(r -> {
           List<Map<String, Object>> kvs = new ArrayList<>();
@@ -134,7 +139,7 @@ public final class KvResource {
           out.put("kvs", kvs);
           out.put("more", r.getMore());
           if (r.getMore()) {
-            out.put("next", r.getKvs(r.getKvsCount() - 1).getKey().toStringUtf8());
+            Json.putBytes(out, "next", r.getKvs(r.getKvsCount() - 1).getKey());
           }
           out.put("revision", r.getHeader().getRevision());
           return out;
