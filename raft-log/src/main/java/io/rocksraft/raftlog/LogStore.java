@@ -31,15 +31,28 @@ public final class LogStore implements AutoCloseable {
   private final ColumnFamilyHandle cf;
   private final WriteOptions appendOptions = new WriteOptions().setSync(false);
   private final ExecutorService syncer;
+  private final WalSync walSync;
 
   /** Highest index appended (guarded by this). */
   private long appendedIndex;
   /** Highest index known to be on disk: appended before a completed WAL sync (guarded by this). */
   private long durableIndex;
 
+  /** Syncs the RocksDB write-ahead log. */
+  @FunctionalInterface
+  interface WalSync {
+    void sync() throws RocksDBException;
+  }
+
   public LogStore(RocksDB db, ColumnFamilyHandle cf, String name) {
+    this(db, cf, name, db::syncWal);
+  }
+
+  /** {@code walSync}: how the WAL reaches the disk (a test holds it to widen a race). */
+  LogStore(RocksDB db, ColumnFamilyHandle cf, String name, WalSync walSync) {
     this.db = Objects.requireNonNull(db, "db");
     this.cf = Objects.requireNonNull(cf, "cf");
+    this.walSync = Objects.requireNonNull(walSync, "walSync");
     this.syncer = Executors.newSingleThreadExecutor(Threads.daemon(name + "-wal-sync"));
     long last = lastIndex().orElse(0L);
     this.appendedIndex = last;
@@ -90,7 +103,7 @@ public final class LogStore implements AutoCloseable {
       target = appendedIndex;
     }
     try {
-      db.syncWal();
+      walSync.sync();
     } catch (RocksDBException e) {
       throw new IllegalStateException("raft_log WAL sync failed", e);
     }

@@ -15,6 +15,12 @@ final class TestDb implements AutoCloseable {
     store = logDb.store();
   }
 
+  /** A second store over the same column family whose WAL syncs go through {@code walSync}; the caller closes it. */
+  LogStore storeWith(LogStore.WalSync walSync) {
+    RocksDatabase database = logDb.database();
+    return new LogStore(database.db(), database.family(LogDb.RAFT_LOG), "test-held", walSync);
+  }
+
   @Override
   public void close() {
     logDb.close();
