@@ -32,7 +32,7 @@ final class DbSwap {
   }
 
   /** Makes {@code db.new} a complete copy of the checkpoint in {@code snapshotDir} and marks it so. */
-  static void prepare(Path snapshotDir, Path db, List<String> files) throws IOException {
+  static void prepare(Path snapshotDir, Path db, List<String> files, FileOps.Syncer syncer) throws IOException {
     Path next = sibling(db, ".new");
     Path marker = sibling(db, ".swap");
     Files.deleteIfExists(marker);
@@ -42,51 +42,51 @@ final class DbSwap {
       Path from = snapshotDir.resolve(name);
       Path to = next.resolve(name);
       if (name.endsWith(".sst")) {
-        linkOrCopy(from, to);
+        linkOrCopy(from, to, syncer);
       } else {
         // RocksDB rewrites or appends to the others (MANIFEST, WAL, OPTIONS): the snapshot keeps its own.
         Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
-        FileOps.sync(to);
+        syncer.force(to);
       }
     }
-    FileOps.sync(next);
+    syncer.force(next);
     Files.writeString(marker, snapshotDir.getFileName().toString(), StandardCharsets.UTF_8);
-    FileOps.sync(marker);
-    FileOps.sync(marker.toAbsolutePath().getParent());
+    syncer.force(marker);
+    syncer.force(marker.toAbsolutePath().getParent());
   }
 
   /** SST files are never changed once written: the database and the snapshot can share them. */
-  private static void linkOrCopy(Path from, Path to) throws IOException {
+  private static void linkOrCopy(Path from, Path to, FileOps.Syncer syncer) throws IOException {
     try {
       Files.createLink(to, from);
     } catch (IOException | UnsupportedOperationException e) {
       // Another file system (snapshots mounted apart): a copy costs time, not correctness.
       Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
-      FileOps.sync(to);
+      syncer.force(to);
     }
   }
 
   /** Puts the prepared {@code db.new} in place of {@code db}, which must be closed. */
-  static void commit(Path db) throws IOException {
+  static void commit(Path db, FileOps.Syncer syncer) throws IOException {
     Path old = sibling(db, ".old");
     FileOps.deleteTree(old);
     if (Files.exists(db)) {
-      FileOps.rename(db, old);
+      FileOps.rename(db, old, syncer);
     }
-    FileOps.rename(sibling(db, ".new"), db);
+    FileOps.rename(sibling(db, ".new"), db, syncer);
     Files.delete(sibling(db, ".swap"));
-    FileOps.sync(db.toAbsolutePath().getParent());
+    syncer.force(db.toAbsolutePath().getParent());
     FileOps.deleteTree(old);
   }
 
   /** Finishes or drops a swap that a crash interrupted; call before opening {@code db}. */
-  static void recover(Path db) throws IOException {
+  static void recover(Path db, FileOps.Syncer syncer) throws IOException {
     Path next = sibling(db, ".new");
     Path marker = sibling(db, ".swap");
     if (Files.exists(marker)) {
       if (Files.exists(next)) {
         LOG.info("finishing the interrupted replacement of {} by a snapshot", db);
-        commit(db);
+        commit(db, syncer);
       } else {
         Files.delete(marker);
       }

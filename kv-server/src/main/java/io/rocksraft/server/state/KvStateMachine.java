@@ -129,7 +129,7 @@ public final class KvStateMachine extends BaseStateMachine {
     this.maxRangeLimit = maxRangeLimit;
     this.historyRevisions = historyRevisions;
     this.keyCacheBytes = keyCacheBytes;
-    DbSwap.recover(dbDir);
+    DbSwap.recover(dbDir, snapshots.syncer());
     StateStore opened = new StateStore(dbDir, memory);
     this.store = new CurrentStore(opened);
     this.applier = new Applier(opened, memberId, maxRangeLimit, historyRevisions, keyCacheBytes);
@@ -378,10 +378,10 @@ public final class KvStateMachine extends BaseStateMachine {
     snapshot.manifest().verify(snapshot.dir());
     awaitHashes();
     DbSwap.prepare(snapshot.dir(), dbDir, snapshot.manifest().files().stream()
-        .map(SnapshotManifest.FileEntry::name).toList());
+        .map(SnapshotManifest.FileEntry::name).toList(), snapshots.syncer());
     Applier before = applier;
     store.replace(() -> {
-      DbSwap.commit(dbDir);
+      DbSwap.commit(dbDir, snapshots.syncer());
       StateStore opened = new StateStore(dbDir, memory);
       // Inside the swap: a reader never sees the new database with the old applier's bounds.
       applier = new Applier(opened, memberId, maxRangeLimit, historyRevisions, keyCacheBytes);

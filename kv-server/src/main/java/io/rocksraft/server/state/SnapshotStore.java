@@ -54,16 +54,28 @@ public final class SnapshotStore implements StateMachineStorage {
   private final Path root;
   private final Path receiveDir;
   private final int retain;
+  private final FileOps.Syncer syncer;
   private volatile Local latest;
   /** What Ratis is told; asked for often (by every log appender), so kept ready. */
   private volatile FileListSnapshotInfo latestInfo;
 
   /** {@code retain}: how many snapshots to keep (at least 1). */
   public SnapshotStore(Path root, Path receiveDir, int retain) {
+    this(root, receiveDir, retain, FileOps.DISK);
+  }
+
+  /** {@code syncer}: how snapshot files and directories are forced to disk (a test records it). */
+  SnapshotStore(Path root, Path receiveDir, int retain, FileOps.Syncer syncer) {
     // Absolute: Ratis relativizes the shipped files' absolute paths against the snapshot directory.
     this.root = root.toAbsolutePath();
     this.receiveDir = receiveDir.toAbsolutePath();
     this.retain = Math.max(1, retain);
+    this.syncer = syncer;
+  }
+
+  /** How this store forces files; installing a snapshot into the state database forces the same way. */
+  FileOps.Syncer syncer() {
+    return syncer;
   }
 
   @Override
@@ -154,8 +166,8 @@ public final class SnapshotStore implements StateMachineStorage {
     }
     SnapshotManifest manifest = new SnapshotManifest(term, index, revision, System.currentTimeMillis(), files);
     manifest.write(tmp);
-    FileOps.sync(tmp);
-    FileOps.rename(tmp, dir);
+    syncer.force(tmp);
+    FileOps.rename(tmp, dir, syncer);
     Local taken = new Local(dir, manifest);
     setLatest(taken);
     return taken;
