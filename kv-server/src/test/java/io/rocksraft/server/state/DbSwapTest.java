@@ -87,4 +87,18 @@ class DbSwapTest {
     assertThat(valueInDb()).isEqualTo("old");
     assertThat(dir.resolve("db.new")).doesNotExist();
   }
+
+  @Test
+  void prepareForcesEveryFileOfTheNewDatabaseBeforeItWritesTheMarker() throws Exception {
+    RecordingSyncer syncer = new RecordingSyncer();
+
+    DbSwap.prepare(snapshot.dir(), db, files(), syncer);
+
+    List<Path> forced = syncer.forced();
+    int marker = forced.indexOf(RecordingSyncer.canonical(dir.resolve("db.swap")));
+    assertThat(marker).as("the marker is forced").isNotNegative();
+    // A snapshot received from the leader may not be on disk yet: a hard link shares its unforced pages.
+    assertThat(forced.subList(0, marker)).as("forced before the marker says db.new is complete")
+        .containsAll(RecordingSyncer.tree(dir.resolve("db.new")));
+  }
 }
