@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * any step leaves the old database or the new one, never a mix:
  * <ol>
  *   <li>{@link #prepare}: the checkpoint's files go into {@code db.new} (SST files as hard
- *       links, the small rest copied), synced; then the marker {@code db.swap} says that
- *       {@code db.new} is complete;</li>
+ *       links, the small rest copied), every file and the directory forced; then the marker
+ *       {@code db.swap} says that {@code db.new} is complete;</li>
  *   <li>{@link #commit} (database closed): {@code db} becomes {@code db.old}, {@code db.new}
  *       becomes {@code db}, the marker goes, then {@code db.old}.</li>
  * </ol>
@@ -42,27 +42,26 @@ final class DbSwap {
       Path from = snapshotDir.resolve(name);
       Path to = next.resolve(name);
       if (name.endsWith(".sst")) {
-        linkOrCopy(from, to, syncer);
+        linkOrCopy(from, to);
       } else {
         // RocksDB rewrites or appends to the others (MANIFEST, WAL, OPTIONS): the snapshot keeps its own.
         Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
-        syncer.force(to);
       }
     }
-    syncer.force(next);
+    // Links too: a link shares the snapshot's pages, which may not be on disk yet.
+    FileOps.forceTree(next, syncer);
     Files.writeString(marker, snapshotDir.getFileName().toString(), StandardCharsets.UTF_8);
     syncer.force(marker);
     syncer.force(marker.toAbsolutePath().getParent());
   }
 
   /** SST files are never changed once written: the database and the snapshot can share them. */
-  private static void linkOrCopy(Path from, Path to, FileOps.Syncer syncer) throws IOException {
+  private static void linkOrCopy(Path from, Path to) throws IOException {
     try {
       Files.createLink(to, from);
     } catch (IOException | UnsupportedOperationException e) {
       // Another file system (snapshots mounted apart): a copy costs time, not correctness.
       Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
-      syncer.force(to);
     }
   }
 

@@ -41,6 +41,20 @@ public final class FileOps {
     syncer.force(to.toAbsolutePath().getParent());
   }
 
+  /**
+   * Forces {@code dir} and everything below it through {@code syncer}: each file's content and
+   * each directory's entries, deepest first. The directories naming {@code dir} are the caller's.
+   */
+  public static void forceTree(Path dir, Syncer syncer) throws IOException {
+    List<Path> paths;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      paths = walk.sorted(Comparator.reverseOrder()).toList();
+    }
+    for (Path p : paths) {
+      syncer.force(p);
+    }
+  }
+
   /** Removes a file or a directory with everything in it; nothing when it does not exist. */
   public static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {

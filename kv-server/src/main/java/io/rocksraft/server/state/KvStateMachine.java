@@ -299,7 +299,9 @@ public final class KvStateMachine extends BaseStateMachine {
 
   @Override
   public synchronized void pause() {
-    // Ratis pauses before it writes a received snapshot; the old state keeps serving reads.
+    // Ratis pauses before it writes a received snapshot; the old state keeps serving reads, and
+    // the store forces the snapshot once Ratis has put it in place.
+    snapshots.receiving(true);
     if (getLifeCycleState() == LifeCycle.State.RUNNING) {
       getLifeCycle().transition(LifeCycle.State.PAUSING);
       getLifeCycle().transition(LifeCycle.State.PAUSED);
@@ -369,6 +371,8 @@ public final class KvStateMachine extends BaseStateMachine {
   public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
     leaderId = newLeaderId == null ? "" : newLeaderId.toString();
     if (groupMemberId.getPeerId().equals(newLeaderId)) {
+      // A leader receives no snapshot, and its log appenders ask for the latest one at every send.
+      snapshots.receiving(false);
       transfer.leading();
     }
   }

@@ -66,10 +66,20 @@ class SnapshotLandingTest {
     // reinitialize(); the purge asks for the latest snapshot before it deletes a segment.
     machine.getLatestSnapshot();
 
-    Path root = node.resolve("snapshots");
-    assertThat(syncer.forced()).as("forced once Ratis renamed the received snapshot into place")
-        .containsAll(RecordingSyncer.tree(root.resolve("2_7")))
-        .contains(RecordingSyncer.canonical(root), RecordingSyncer.canonical(node));
+    assertShippedSnapshotForced("forced once Ratis renamed the received snapshot into place");
+  }
+
+  @Test
+  void aReloadWhileASnapshotIsBeingReceivedDoesNotStopTheCheck() throws Exception {
+    machine.pause();
+    // The updater thread reinitializing after an earlier install, before this one's rename.
+    snapshots.reload();
+    receiveLikeRatis();
+    syncer.clear();
+
+    machine.getLatestSnapshot();
+
+    assertShippedSnapshotForced("forced although a reload came between the pause and the rename");
   }
 
   @Test
@@ -78,10 +88,15 @@ class SnapshotLandingTest {
         TermIndex.valueOf(2, 8)).get(30, TimeUnit.SECONDS);
 
     assertThat(fetched).isEqualTo(TermIndex.valueOf(2, 7));
+    assertShippedSnapshotForced("forced before Ratis hears the snapshot is there");
+  }
+
+  /** Every file and directory of the shipped snapshot as it landed here, the root naming it and the node's directory. */
+  private void assertShippedSnapshotForced(String when) throws IOException {
     Path root = node.resolve("snapshots");
-    assertThat(syncer.forced()).as("forced before Ratis hears the snapshot is there")
-        .containsAll(RecordingSyncer.tree(root.resolve("2_7")))
-        .contains(RecordingSyncer.canonical(root));
+    assertThat(syncer.forced()).as(when)
+        .containsAll(RecordingSyncer.tree(root.resolve(shipped.dir().getFileName())))
+        .contains(RecordingSyncer.canonical(root), RecordingSyncer.canonical(node));
   }
 
   /**
