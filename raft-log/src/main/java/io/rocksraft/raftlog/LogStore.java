@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Appends are not synced one by one; {@link #flush(long)} syncs the RocksDB WAL once for
  * everything appended so far (group commit). The sync runs on its own thread so that it
- * overlaps the Ratis segment sync instead of following it.
+ * overlaps the Ratis segment sync instead of following it. Meanwhile Ratis' appendEntries thread
+ * may truncate the tail and append a new leader's entries: a sync vouches only for the payloads
+ * written before it began and not written again since.
  *
  * <p>The store does not own the database: {@link LogDb} opens it and hands this store its
  * column family.
@@ -31,15 +33,36 @@ public final class LogStore implements AutoCloseable {
   private final ColumnFamilyHandle cf;
   private final WriteOptions appendOptions = new WriteOptions().setSync(false);
   private final ExecutorService syncer;
+  private final WalSync walSync;
 
   /** Highest index appended (guarded by this). */
   private long appendedIndex;
-  /** Highest index known to be on disk: appended before a completed WAL sync (guarded by this). */
+  /**
+   * Highest index up to which every payload is on disk: written before a WAL sync began that has
+   * completed, and not written again since (guarded by this).
+   */
   private long durableIndex;
+  /**
+   * What the running WAL sync makes durable (one runs at a time, on the sync thread): the appended
+   * index when it began, lowered by every write since at or below it (guarded by this).
+   */
+  private long syncCovers;
+
+  /** Syncs the RocksDB write-ahead log. */
+  @FunctionalInterface
+  interface WalSync {
+    void sync() throws RocksDBException;
+  }
 
   public LogStore(RocksDB db, ColumnFamilyHandle cf, String name) {
+    this(db, cf, name, db::syncWal);
+  }
+
+  /** {@code walSync}: how the WAL reaches the disk (a test holds it to widen a race). */
+  LogStore(RocksDB db, ColumnFamilyHandle cf, String name, WalSync walSync) {
     this.db = Objects.requireNonNull(db, "db");
     this.cf = Objects.requireNonNull(cf, "cf");
+    this.walSync = Objects.requireNonNull(walSync, "walSync");
     this.syncer = Executors.newSingleThreadExecutor(Threads.daemon(name + "-wal-sync"));
     long last = lastIndex().orElse(0L);
     this.appendedIndex = last;
@@ -55,6 +78,9 @@ public final class LogStore implements AutoCloseable {
       throw new IOException("raft_log append failed at index " + index, e);
     }
     synchronized (this) {
+      // A payload written again (a new leader's over a crash's leftovers) is on disk only after a sync
+      // that began after it. Ratis asks flush(index) only once write(index) has returned.
+      notDurableFrom(index);
       appendedIndex = Math.max(appendedIndex, index);
     }
   }
@@ -69,34 +95,50 @@ public final class LogStore implements AutoCloseable {
   }
 
   /**
-   * Makes every payload appended up to {@code index} durable. Calls queued behind a running
+   * Makes every payload the log holds up to {@code index} durable. Calls queued behind a running
    * sync are answered by the next single sync (group commit).
    */
   public CompletableFuture<Void> flush(long index) {
     synchronized (this) {
-      if (index <= durableIndex) {
+      if (covered(index)) {
         return CompletableFuture.completedFuture(null);
       }
     }
     return CompletableFuture.runAsync(() -> syncCovering(index), syncer);
   }
 
+  /**
+   * Syncs until the payloads up to {@code index} are durable: again when a truncate or a rewrite
+   * during a sync replaced payloads that sync covered, since their new content may have missed it.
+   */
   private void syncCovering(long index) {
-    long target;
-    synchronized (this) {
-      if (index <= durableIndex) {
-        return;
+    while (true) {
+      synchronized (this) {
+        if (covered(index)) {
+          return;
+        }
+        syncCovers = appendedIndex;
       }
-      target = appendedIndex;
+      try {
+        walSync.sync();
+      } catch (RocksDBException e) {
+        throw new IllegalStateException("raft_log WAL sync failed", e);
+      }
+      synchronized (this) {
+        durableIndex = Math.max(durableIndex, syncCovers);
+      }
     }
-    try {
-      db.syncWal();
-    } catch (RocksDBException e) {
-      throw new IllegalStateException("raft_log WAL sync failed", e);
-    }
-    synchronized (this) {
-      durableIndex = Math.max(durableIndex, target);
-    }
+  }
+
+  /** Whether every payload at or below {@code index} that the log holds now is durable (holding this). */
+  private boolean covered(long index) {
+    return Math.min(index, appendedIndex) <= durableIndex;
+  }
+
+  /** The payloads from {@code index} on have changed since any sync now running began (holding this). */
+  private void notDurableFrom(long index) {
+    durableIndex = Math.min(durableIndex, index - 1);
+    syncCovers = Math.min(syncCovers, index - 1);
   }
 
   /** Removes every payload at or above {@code fromIndex}: a follower's conflicting tail. */
@@ -108,7 +150,7 @@ public final class LogStore implements AutoCloseable {
     }
     synchronized (this) {
       appendedIndex = Math.min(appendedIndex, fromIndex - 1);
-      durableIndex = Math.min(durableIndex, fromIndex - 1);
+      notDurableFrom(fromIndex);
     }
     LOG.info("raft_log truncated from index {}", fromIndex);
   }

@@ -1,17 +1,49 @@
 package io.rocksraft.raftlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
 
 class LogStoreTest {
   @TempDir Path dir;
 
   private static byte[] payload(long index) {
     return ("entry-" + index).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] newLeaders(long index) {
+    return ("new-leader-" + index).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A real WAL sync that waits for a permit first, so a test decides when each sync runs. */
+  private static final class HeldSync implements LogStore.WalSync {
+    private final RocksDB db;
+    private final Semaphore permits = new Semaphore(0);
+    private final AtomicInteger started = new AtomicInteger();
+
+    HeldSync(RocksDB db) {
+      this.db = db;
+    }
+
+    @Override
+    public void sync() throws RocksDBException {
+      started.incrementAndGet();
+      permits.acquireUninterruptibly();
+      db.syncWal();
+    }
+
+    void releaseAll() {
+      permits.release(1_000);
+    }
   }
 
   @Test
@@ -112,6 +144,65 @@ class LogStoreTest {
       assertThat(t.store.lastIndex()).contains(20L);
       assertThat(t.store.durableIndex()).isEqualTo(20);
       assertThat(t.store.read(13)).hasValueSatisfying(p -> assertThat(p).isEqualTo(payload(13)));
+    }
+  }
+
+  @Test
+  void aSyncRunningAcrossATruncateDoesNotMakeTheNewLeadersEntriesDurable() throws Exception {
+    try (TestDb t = new TestDb(dir)) {
+      HeldSync sync = new HeldSync(t.db());
+      try (LogStore store = t.storeWith(sync)) {
+        try {
+          for (long i = 1; i <= 10; i++) {
+            store.append(i, payload(i));
+          }
+          CompletableFuture<Void> oldLeaders = store.flush(10);
+          await().until(() -> sync.started.get() == 1);
+          // While that sync runs, the appendEntries thread replaces the tail 6..10 by a new leader's entries.
+          store.truncate(6);
+          for (long i = 6; i <= 10; i++) {
+            store.append(i, newLeaders(i));
+          }
+          sync.permits.release();
+          await().until(() -> oldLeaders.isDone() || sync.started.get() == 2);
+
+          assertThat(store.durableIndex())
+              .as("the sync began before the truncate: of what it covered only 1..5 is still in the log")
+              .isEqualTo(5);
+          assertThat(store.flush(10))
+              .as("flush(10) while no sync that began after the new leader's appends has finished")
+              .isNotDone();
+        } finally {
+          sync.releaseAll();
+        }
+        store.flush(10).get();
+        assertThat(store.durableIndex()).isEqualTo(10);
+      }
+    }
+  }
+
+  @Test
+  void aPayloadWrittenAgainAtADurableIndexWaitsForTheNextSync() throws Exception {
+    // After a crash raft_log can hold payloads past Ratis' last header (the WAL sync finished, the
+    // segment's did not): the next leader's entries then overwrite them without a truncate.
+    try (TestDb t = new TestDb(dir)) {
+      for (long i = 1; i <= 10; i++) {
+        t.store.append(i, payload(i));
+      }
+      t.store.flush(10).get();
+    }
+    try (TestDb t = new TestDb(dir)) {
+      AtomicInteger syncs = new AtomicInteger();
+      try (LogStore store = t.storeWith(() -> {
+        syncs.incrementAndGet();
+        t.db().syncWal();
+      })) {
+        store.append(6, newLeaders(6));
+
+        assertThat(store.durableIndex()).as("durable index once index 6 holds an unsynced payload").isEqualTo(5);
+        store.flush(6).get();
+        assertThat(syncs).as("WAL syncs for flush(6)").hasValue(1);
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ package io.rocksraft.raftlog;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.rocksdb.RocksDB;
 
 
 /** The payload database in a directory, as a node opens it. */
@@ -13,6 +14,16 @@ final class TestDb implements AutoCloseable {
   TestDb(Path dir) throws IOException {
     logDb = new LogDb(dir, memory, "test");
     store = logDb.store();
+  }
+
+  RocksDB db() {
+    return logDb.database().db();
+  }
+
+  /** A second store over the same column family whose WAL syncs go through {@code walSync}; the caller closes it. */
+  LogStore storeWith(LogStore.WalSync walSync) {
+    RocksDatabase database = logDb.database();
+    return new LogStore(database.db(), database.family(LogDb.RAFT_LOG), "test-held", walSync);
   }
 
   @Override

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * any step leaves the old database or the new one, never a mix:
  * <ol>
  *   <li>{@link #prepare}: the checkpoint's files go into {@code db.new} (SST files as hard
- *       links, the small rest copied), synced; then the marker {@code db.swap} says that
- *       {@code db.new} is complete;</li>
+ *       links, the small rest copied), every file and the directory forced; then the marker
+ *       {@code db.swap} says that {@code db.new} is complete;</li>
  *   <li>{@link #commit} (database closed): {@code db} becomes {@code db.old}, {@code db.new}
  *       becomes {@code db}, the marker goes, then {@code db.old}.</li>
  * </ol>
@@ -32,7 +32,7 @@ final class DbSwap {
   }
 
   /** Makes {@code db.new} a complete copy of the checkpoint in {@code snapshotDir} and marks it so. */
-  static void prepare(Path snapshotDir, Path db, List<String> files) throws IOException {
+  static void prepare(Path snapshotDir, Path db, List<String> files, FileOps.Syncer syncer) throws IOException {
     Path next = sibling(db, ".new");
     Path marker = sibling(db, ".swap");
     Files.deleteIfExists(marker);
@@ -46,13 +46,13 @@ final class DbSwap {
       } else {
         // RocksDB rewrites or appends to the others (MANIFEST, WAL, OPTIONS): the snapshot keeps its own.
         Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
-        FileOps.sync(to);
       }
     }
-    FileOps.sync(next);
+    // Links too: a link shares the snapshot's pages, which may not be on disk yet.
+    FileOps.forceTree(next, syncer);
     Files.writeString(marker, snapshotDir.getFileName().toString(), StandardCharsets.UTF_8);
-    FileOps.sync(marker);
-    FileOps.sync(marker.toAbsolutePath().getParent());
+    syncer.force(marker);
+    syncer.force(marker.toAbsolutePath().getParent());
   }
 
   /** SST files are never changed once written: the database and the snapshot can share them. */
@@ -62,31 +62,30 @@ final class DbSwap {
     } catch (IOException | UnsupportedOperationException e) {
       // Another file system (snapshots mounted apart): a copy costs time, not correctness.
       Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
-      FileOps.sync(to);
     }
   }
 
   /** Puts the prepared {@code db.new} in place of {@code db}, which must be closed. */
-  static void commit(Path db) throws IOException {
+  static void commit(Path db, FileOps.Syncer syncer) throws IOException {
     Path old = sibling(db, ".old");
     FileOps.deleteTree(old);
     if (Files.exists(db)) {
-      FileOps.rename(db, old);
+      FileOps.rename(db, old, syncer);
     }
-    FileOps.rename(sibling(db, ".new"), db);
+    FileOps.rename(sibling(db, ".new"), db, syncer);
     Files.delete(sibling(db, ".swap"));
-    FileOps.sync(db.toAbsolutePath().getParent());
+    syncer.force(db.toAbsolutePath().getParent());
     FileOps.deleteTree(old);
   }
 
   /** Finishes or drops a swap that a crash interrupted; call before opening {@code db}. */
-  static void recover(Path db) throws IOException {
+  static void recover(Path db, FileOps.Syncer syncer) throws IOException {
     Path next = sibling(db, ".new");
     Path marker = sibling(db, ".swap");
     if (Files.exists(marker)) {
       if (Files.exists(next)) {
         LOG.info("finishing the interrupted replacement of {} by a snapshot", db);
-        commit(db);
+        commit(db, syncer);
       } else {
         Files.delete(marker);
       }

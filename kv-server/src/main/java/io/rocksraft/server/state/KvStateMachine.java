@@ -130,7 +130,7 @@ public final class KvStateMachine extends BaseStateMachine {
     this.maxRangeLimit = maxRangeLimit;
     this.historyRevisions = historyRevisions;
     this.keyCacheBytes = keyCacheBytes;
-    DbSwap.recover(dbDir);
+    DbSwap.recover(dbDir, snapshots.syncer());
     StateStore opened = new StateStore(dbDir, memory);
     this.store = new CurrentStore(opened);
     this.applier = new Applier(opened, memberId, maxRangeLimit, historyRevisions, keyCacheBytes);
@@ -301,7 +301,9 @@ public final class KvStateMachine extends BaseStateMachine {
 
   @Override
   public synchronized void pause() {
-    // Ratis pauses before it writes a received snapshot; the old state keeps serving reads.
+    // Ratis pauses before it writes a received snapshot; the old state keeps serving reads, and
+    // the store forces the snapshot once Ratis has put it in place.
+    snapshots.receiving(true);
     if (getLifeCycleState() == LifeCycle.State.RUNNING) {
       getLifeCycle().transition(LifeCycle.State.PAUSING);
       getLifeCycle().transition(LifeCycle.State.PAUSED);
@@ -372,6 +374,8 @@ public final class KvStateMachine extends BaseStateMachine {
     leaderId = newLeaderId == null ? "" : newLeaderId.toString();
     if (groupMemberId.getPeerId().equals(newLeaderId)) {
       leaderClock.lead();
+      // A leader receives no snapshot, and its log appenders ask for the latest one at every send.
+      snapshots.receiving(false);
       transfer.leading();
     }
   }
@@ -381,10 +385,10 @@ public final class KvStateMachine extends BaseStateMachine {
     snapshot.manifest().verify(snapshot.dir());
     awaitHashes();
     DbSwap.prepare(snapshot.dir(), dbDir, snapshot.manifest().files().stream()
-        .map(SnapshotManifest.FileEntry::name).toList());
+        .map(SnapshotManifest.FileEntry::name).toList(), snapshots.syncer());
     Applier before = applier;
     store.replace(() -> {
-      DbSwap.commit(dbDir);
+      DbSwap.commit(dbDir, snapshots.syncer());
       StateStore opened = new StateStore(dbDir, memory);
       // Inside the swap: a reader never sees the new database with the old applier's bounds.
       applier = new Applier(opened, memberId, maxRangeLimit, historyRevisions, keyCacheBytes);

@@ -54,8 +54,8 @@ class DbSwapTest {
 
   @Test
   void prepareAndCommitReplaceTheDatabaseAndLeaveTheSnapshotIntact() throws Exception {
-    DbSwap.prepare(snapshot.dir(), db, files());
-    DbSwap.commit(db);
+    DbSwap.prepare(snapshot.dir(), db, files(), FileOps.DISK);
+    DbSwap.commit(db, FileOps.DISK);
 
     assertThat(valueInDb()).isEqualTo("snapshot");
     assertThat(dir.resolve("db.new")).doesNotExist();
@@ -66,11 +66,11 @@ class DbSwapTest {
 
   @Test
   void aCrashAfterTheMarkerIsFinishedOnStart() throws Exception {
-    DbSwap.prepare(snapshot.dir(), db, files());
+    DbSwap.prepare(snapshot.dir(), db, files(), FileOps.DISK);
     // Crash between the two renames: db is already db.old.
     Files.move(db, dir.resolve("db.old"));
 
-    DbSwap.recover(db);
+    DbSwap.recover(db, FileOps.DISK);
 
     assertThat(valueInDb()).isEqualTo("snapshot");
     assertThat(dir.resolve("db.old")).doesNotExist();
@@ -79,12 +79,26 @@ class DbSwapTest {
 
   @Test
   void aCrashBeforeTheMarkerKeepsTheOldDatabase() throws Exception {
-    DbSwap.prepare(snapshot.dir(), db, files());
+    DbSwap.prepare(snapshot.dir(), db, files(), FileOps.DISK);
     Files.delete(dir.resolve("db.swap"));
 
-    DbSwap.recover(db);
+    DbSwap.recover(db, FileOps.DISK);
 
     assertThat(valueInDb()).isEqualTo("old");
     assertThat(dir.resolve("db.new")).doesNotExist();
+  }
+
+  @Test
+  void prepareForcesEveryFileOfTheNewDatabaseBeforeItWritesTheMarker() throws Exception {
+    RecordingSyncer syncer = new RecordingSyncer();
+
+    DbSwap.prepare(snapshot.dir(), db, files(), syncer);
+
+    List<Path> forced = syncer.forced();
+    int marker = forced.indexOf(RecordingSyncer.canonical(dir.resolve("db.swap")));
+    assertThat(marker).as("the marker is forced").isNotNegative();
+    // A snapshot received from the leader may not be on disk yet: a hard link shares its unforced pages.
+    assertThat(forced.subList(0, marker)).as("forced before the marker says db.new is complete")
+        .containsAll(RecordingSyncer.tree(dir.resolve("db.new")));
   }
 }

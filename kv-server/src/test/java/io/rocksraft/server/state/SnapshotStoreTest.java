@@ -130,4 +130,19 @@ class SnapshotStoreTest {
     assertThatThrownBy(() -> taken.manifest().verify(taken.dir()))
         .isInstanceOf(IOException.class).hasMessageContaining("CURRENT");
   }
+
+  @Test
+  void aTakenSnapshotIsForcedUpToTheDirectoryThatNamesTheSnapshotsRoot() throws Exception {
+    write(0, 100);
+    Path node = dir.resolve("node");
+    RecordingSyncer syncer = new RecordingSyncer();
+    SnapshotStore store = new SnapshotStore(node.resolve("snapshots"), node.resolve("receive"), 2, syncer);
+    store.init(null);
+
+    SnapshotStore.Local taken = store.take(db.db(), 1, 10, 100);
+
+    // RocksDB's checkpoint forces its files and its directory; the manifest is forced as it is written.
+    assertThat(syncer.forced()).as("forced while taking snapshot %s", taken.dir())
+        .contains(RecordingSyncer.canonical(node.resolve("snapshots")), RecordingSyncer.canonical(node));
+  }
 }
