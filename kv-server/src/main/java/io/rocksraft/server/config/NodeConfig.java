@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.rocksraft.server.state.EntryBudget;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -273,10 +274,15 @@ public record NodeConfig(
     }
   }
 
-  /** Requests over a limit are refused before they reach the log. */
+  /**
+   * Requests over a limit are refused before they reach the log. {@code maxWriteKeys} and
+   * {@code maxResultBytes} bound what one write (and one log entry) may do once applied, which
+   * only the state tells: the leader stamps them, with {@code maxRangeLimit}, into each entry, so
+   * every replica decides alike ({@link EntryBudget}).
+   */
   public record Limits(Integer maxKeyBytes, Integer maxValueBytes, Integer maxTxnOps, Integer maxRequestBytes,
-                       Integer maxRangeLimit) {
-    public static final Limits DEFAULTS = new Limits(null, null, null, null, null);
+                       Integer maxRangeLimit, Integer maxWriteKeys, Integer maxResultBytes) {
+    public static final Limits DEFAULTS = new Limits(null, null, null, null, null, null, null);
 
     public Limits {
       maxKeyBytes = Objects.requireNonNullElse(maxKeyBytes, 8 * 1024);
@@ -284,6 +290,26 @@ public record NodeConfig(
       maxTxnOps = Objects.requireNonNullElse(maxTxnOps, 128);
       maxRequestBytes = Objects.requireNonNullElse(maxRequestBytes, 2 * 1024 * 1024);
       maxRangeLimit = Objects.requireNonNullElse(maxRangeLimit, 10_000);
+      maxWriteKeys = Objects.requireNonNullElse(maxWriteKeys, EntryBudget.DEFAULT_WRITE_KEYS);
+      maxResultBytes = Objects.requireNonNullElse(maxResultBytes, EntryBudget.DEFAULT_RESULT_BYTES);
+    }
+
+    void validate(List<String> errors) {
+      if (maxKeyBytes < 1 || maxValueBytes < 0 || maxTxnOps < 1 || maxRangeLimit < 1
+          || maxRequestBytes < maxKeyBytes) {
+        errors.add("limits must be positive and maxRequestBytes at least maxKeyBytes: " + this);
+      }
+      if (maxWriteKeys < maxTxnOps || maxWriteKeys > EntryBudget.MAX_WRITE_KEYS) {
+        errors.add("limits.maxWriteKeys must be from limits.maxTxnOps (" + maxTxnOps + ", so that every "
+            + "transaction's puts and deletes fit) to " + EntryBudget.MAX_WRITE_KEYS + ", got " + maxWriteKeys);
+      }
+      // Room for one value with its key and the answer's headers: a get or a put's prev_kv.
+      long oneValue = (long) maxValueBytes + maxKeyBytes + 1024;
+      if (maxResultBytes < oneValue || maxResultBytes > EntryBudget.MAX_RESULT_BYTES) {
+        errors.add("limits.maxResultBytes must be from maxValueBytes + maxKeyBytes + 1024 (" + oneValue
+            + ", so that one value always fits) to " + EntryBudget.MAX_RESULT_BYTES + " (half the Raft message "
+            + "an entry's answers travel in), got " + maxResultBytes);
+      }
     }
   }
 
@@ -355,10 +381,7 @@ public record NodeConfig(
     }
     checkAddress(errors, "raftAddress", raftAddress);
     checkAddress(errors, "clientAddress", clientAddress);
-    if (limits.maxKeyBytes() < 1 || limits.maxValueBytes() < 0 || limits.maxTxnOps() < 1
-        || limits.maxRangeLimit() < 1 || limits.maxRequestBytes() < limits.maxKeyBytes()) {
-      errors.add("limits must be positive and maxRequestBytes at least maxKeyBytes: " + limits);
-    }
+    limits.validate(errors);
     if (backpressure.maxBatchBytes() < limits.maxRequestBytes()) {
       errors.add("backpressure.maxBatchBytes must be at least limits.maxRequestBytes");
     }

@@ -18,6 +18,12 @@ public enum ErrorKind {
   WRITE_ID_REUSED(Status.Code.INVALID_ARGUMENT, 422, "idempotency-key-reused", "Idempotency key reused"),
   /** A REST body over limits.maxRequestBytes; gRPC answers an oversized message with RESOURCE_EXHAUSTED too. */
   PAYLOAD_TOO_LARGE(Status.Code.RESOURCE_EXHAUSTED, 413, "payload-too-large", "Payload too large"),
+  /**
+   * A valid write that would change more keys or answer more bytes than one write may
+   * (limits.maxWriteKeys, limits.maxResultBytes): refused as it was applied, nothing of it done.
+   * INVALID_ARGUMENT as etcd's "request is too large"; retrying cannot help, a smaller request can.
+   */
+  TOO_LARGE(Status.Code.INVALID_ARGUMENT, 422, "too-large", "Request too large"),
   RESOURCE_EXHAUSTED(Status.Code.RESOURCE_EXHAUSTED, 429, "overloaded", "Too many requests in flight"),
   UNAVAILABLE(Status.Code.UNAVAILABLE, 503, "unavailable", "No quorum"),
   DEADLINE_EXCEEDED(Status.Code.DEADLINE_EXCEEDED, 504, "deadline-exceeded", "Deadline exceeded"),

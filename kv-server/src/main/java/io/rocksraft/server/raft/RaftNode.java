@@ -13,6 +13,7 @@ import io.rocksraft.raftlog.RocksMemory;
 import io.rocksraft.server.config.NodeConfig;
 import io.rocksraft.server.error.ErrorKind;
 import io.rocksraft.server.error.KvException;
+import io.rocksraft.server.internal.Bounds;
 import io.rocksraft.server.internal.Command;
 import io.rocksraft.server.internal.CommandResult;
 import io.rocksraft.server.internal.Query;
@@ -169,8 +170,11 @@ public final class RaftNode implements AutoCloseable {
     // Built from the YAML's peers; after membership changes Ratis' NotLeaderException tells it the new ones.
     this.writeClient = new AtomicReference<>(newClient(properties));
     NodeConfig.Backpressure bp = config.backpressure();
+    NodeConfig.Limits limits = config.limits();
+    Bounds bounds = Bounds.newBuilder().setMaxWriteKeys(limits.maxWriteKeys())
+        .setMaxResultBytes(limits.maxResultBytes()).setMaxRangeLimit(limits.maxRangeLimit()).build();
     this.proposer = new Proposer(this::appendToLog, bp.maxQueuedWrites(), bp.maxInFlightBatches(), bp.maxBatchOps(),
-        bp.maxBatchBytes(), metrics);
+        bp.maxBatchBytes(), bounds, metrics);
     this.readPermits = new Semaphore(bp.maxInFlightReads());
     this.logPurger = new LogPurger(logDb.store(), this::logStartIndex,
         () -> snapshots.latest().map(SnapshotStore.Local::index).orElse(0L), config.id());

@@ -29,7 +29,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import io.rocksraft.server.state.KeyVersions.Version;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.rocksdb.ReadOptions;
@@ -44,9 +43,21 @@ import org.slf4j.LoggerFactory;
  * write batch together with the applied index, the revision and the exactly-once sessions,
  * so a crash leaves either all of an entry or none of it. Called by one thread only, in log
  * order; every replica computes the same state from the same entries.
+ *
+ * <p>An entry's work is bounded by the {@link EntryBudget} it carries (keys changed, bytes of
+ * answers), so no entry can exhaust a replica, and then every replica again after each restart.
+ * A write that would pass the bounds is undone (a save point of the batch) and refused when it
+ * had the entry to itself, or deferred to the proposer's next entry, with the writes after it,
+ * when earlier writes of the entry used what it needed.
  */
 final class Applier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
+  /** Keys a range delete reads ahead of deleting them: its heap, whatever the range holds. */
+  private static final int DELETE_CHUNK = 256;
+  private static final CommandResult DEFERRED = CommandResult.newBuilder().setFailure(Failure.newBuilder()
+      .setCode(Failure.Code.DEFERRED)
+      .setMessage("not applied: the earlier writes of its log entry used the entry's bounds; goes into the next"))
+      .build();
 
   private final StateStore store;
   private final String memberId;
@@ -63,7 +74,11 @@ final class Applier implements AutoCloseable {
   private volatile long clock;
   private final KeyVersions keyVersions;
 
-  /** {@code keyCacheBytes}: heap for the versions of recently written keys ({@link KeyVersions}). */
+  /**
+   * {@code maxRangeLimit}: most keys a range inside a transaction answers in an entry that names no
+   * bound (written before entries carried them); {@code keyCacheBytes}: heap for the versions of
+   * recently written keys ({@link KeyVersions}).
+   */
   Applier(StateStore store, String memberId, int maxRangeLimit, long historyRevisions, long keyCacheBytes) {
     this(store, memberId, maxRangeLimit, historyRevisions, keyCacheBytes, Sessions.CLIENTS_KEPT);
   }
@@ -109,13 +124,14 @@ final class Applier implements AutoCloseable {
       batch = LogBatch.getDefaultInstance();
     }
     try (WriteBatchWithIndex wb = new WriteBatchWithIndex(true)) {
-      Entry entry = new Entry(wb, term, index, applied.revision());
+      Entry entry = new Entry(wb, term, index, applied.revision(), EntryBudget.of(batch.getBounds(), maxRangeLimit));
       clock = Math.max(clock, batch.getClockMillis());
       BatchResult.Builder results = BatchResult.newBuilder();
       boolean hashPoint = false;
       for (Command command : batch.getCommandsList()) {
-        hashPoint |= command.hasHashPoint();
-        results.addResults(entry.applyOnce(command));
+        CommandResult result = entry.applyOnce(command);
+        hashPoint |= result.hasHashPoint();
+        results.addResults(result);
       }
       sessions.expire(entry.meta, wb, clock);
       wb.put(store.meta(), MetaKeys.APPLIED, appliedBytes(term, index));
@@ -196,6 +212,7 @@ final class Applier implements AutoCloseable {
     final KvView meta;
     final long term;
     final long index;
+    final EntryBudget budget;
     long revision;
     /** Inside a transaction every write shares one revision. */
     boolean inTxn;
@@ -203,28 +220,78 @@ final class Applier implements AutoCloseable {
     /** Events recorded at the current revision (a transaction records several). */
     long eventRevision;
     int eventNumber;
+    /** Set once a write was deferred: every later write of the entry is deferred too, so they keep their order. */
+    boolean deferring;
 
-    Entry(WriteBatchWithIndex wb, long term, long index, long revision) {
+    Entry(WriteBatchWithIndex wb, long term, long index, long revision, EntryBudget budget) {
       this.wb = wb;
       this.kv = new KvView(store.db(), store.kv(), wb, readOptions);
       this.meta = new KvView(store.db(), store.meta(), wb, readOptions);
       this.term = term;
       this.index = index;
       this.revision = revision;
+      this.budget = budget;
     }
 
     CommandResult applyOnce(Command command) throws RocksDBException {
+      if (deferring) {
+        return DEFERRED;
+      }
+      budget.begin();
       WriteId id = WriteIdentity.of(command);
       if (id == null || id.getClientId().isEmpty()) {
-        return execute(command);
+        return bounded(command);
       }
       CommandResult earlier = sessions.lookup(meta, id);
       if (earlier != null) {
-        return earlier;
+        return answerAgain(earlier);
       }
-      CommandResult result = execute(command);
-      sessions.record(meta, wb, id, result, clock);
+      CommandResult result = bounded(command);
+      if (result != DEFERRED) {
+        sessions.record(meta, wb, id, result, clock);
+      }
       return result;
+    }
+
+    /** Runs the write within the entry's budget; past it, undoes all it did (nothing is recorded). */
+    private CommandResult bounded(Command command) throws RocksDBException {
+      long revisionBefore = revision;
+      long eventRevisionBefore = eventRevision;
+      int eventNumberBefore = eventNumber;
+      wb.setSavePoint();
+      try {
+        CommandResult result = execute(command);
+        budget.answer(result.getSerializedSize());
+        wb.popSavePoint();
+        return result;
+      } catch (EntryBudget.Exceeded e) {
+        wb.rollbackToSavePoint();
+        revision = revisionBefore;
+        eventRevision = eventRevisionBefore;
+        eventNumber = eventNumberBefore;
+        // It holds versions of the writes just undone.
+        keyVersions.clear();
+        budget.undo();
+        if (budget.alone()) {
+          return CommandResult.newBuilder().setFailure(Failure.newBuilder()
+              .setCode(Failure.Code.TOO_LARGE).setMessage(e.getMessage())).build();
+        }
+        deferring = true;
+        return DEFERRED;
+      }
+    }
+
+    /** A stored answer counts like a new one. */
+    private CommandResult answerAgain(CommandResult earlier) {
+      try {
+        budget.answer(earlier.getSerializedSize());
+        return earlier;
+      } catch (EntryBudget.Exceeded e) {
+        // Alone, it is answered as first (under its own entry's bounds) and ends this entry.
+        boolean alone = budget.alone();
+        deferring = true;
+        return alone ? earlier : DEFERRED;
+      }
     }
 
     private CommandResult execute(Command command) throws RocksDBException {
@@ -282,6 +349,7 @@ final class Applier implements AutoCloseable {
     private PutResponse put(PutRequest req) throws RocksDBException {
       byte[] key = req.getKey().toByteArray();
       Previous prev = previous(req.getKey(), key, req.getPrevKv());
+      budget.changeKeys(1);
       long rev = writeRevision();
       StoredValue next = prev.version().absent()
           ? new StoredValue(rev, rev, 1, req.getValue().toByteArray())
@@ -302,6 +370,7 @@ final class Applier implements AutoCloseable {
       Previous prev = previous(req.getKey(), key, req.getPrevKv());
       DeleteResponse.Builder out = DeleteResponse.newBuilder();
       if (!prev.version().absent()) {
+        budget.changeKeys(1);
         long rev = writeRevision();
         wb.delete(store.kv(), key);
         keyVersions.put(req.getKey(), Version.ABSENT);
@@ -314,17 +383,31 @@ final class Applier implements AutoCloseable {
       return out.setHeader(header()).build();
     }
 
+    /** Deletes chunk by chunk, each counted against the budget before it goes into the batch. */
     private DeleteRangeResponse deleteRange(DeleteRangeRequest req) throws RocksDBException {
       KeyRange range = KeyRange.of(req.getStart(), req.getEnd(), req.getPrefix());
-      List<byte[]> keys = new ArrayList<>();
-      kv.forEach(range, (key, value) -> keys.add(key));
-      long rev = keys.isEmpty() ? revision : writeRevision();
-      for (byte[] key : keys) {
-        wb.delete(store.kv(), key);
-        keyVersions.put(UnsafeByteOperations.unsafeWrap(key), Version.ABSENT);
-        record(Event.Type.DELETE, deleted(key, rev));
-      }
-      return DeleteRangeResponse.newBuilder().setHeader(header()).setDeleted(keys.size()).build();
+      long deleted = 0;
+      long rev = revision;
+      byte[] from = range.from();
+      List<byte[]> keys;
+      do {
+        keys = kv.keys(range, from, DELETE_CHUNK);
+        if (keys.isEmpty()) {
+          break;
+        }
+        budget.changeKeys(keys.size());
+        if (deleted == 0) {
+          rev = writeRevision();
+        }
+        for (byte[] key : keys) {
+          wb.delete(store.kv(), key);
+          keyVersions.put(UnsafeByteOperations.unsafeWrap(key), Version.ABSENT);
+          record(Event.Type.DELETE, deleted(key, rev));
+        }
+        deleted += keys.size();
+        from = KeyRange.successor(keys.get(keys.size() - 1));
+      } while (keys.size() == DELETE_CHUNK);
+      return DeleteRangeResponse.newBuilder().setHeader(header()).setDeleted(deleted).build();
     }
 
     /** Appends the change to the history, numbered within its revision. */
@@ -350,8 +433,13 @@ final class Applier implements AutoCloseable {
       txnWrote = false;
       try {
         TxnResponse.Builder out = TxnResponse.newBuilder().setSucceeded(succeeded);
+        long answered = 0;
         for (TxnOp op : succeeded ? req.getSuccessList() : req.getFailureList()) {
-          out.addResults(txnOp(op));
+          TxnOpResult result = txnOp(op, answered);
+          // Checked as it grows: an answer past the budget is refused before it is all built.
+          answered += result.getSerializedSize();
+          budget.answer(answered);
+          out.addResults(result);
         }
         return out.setHeader(header()).build();
       } finally {
@@ -359,11 +447,12 @@ final class Applier implements AutoCloseable {
       }
     }
 
-    private TxnOpResult txnOp(TxnOp op) throws RocksDBException {
+    /** One operation of a transaction whose earlier operations answered {@code answered} bytes. */
+    private TxnOpResult txnOp(TxnOp op, long answered) throws RocksDBException {
       TxnOpResult.Builder r = TxnOpResult.newBuilder();
       switch (op.getOpCase()) {
         case GET -> r.setGet(get(op.getGet()));
-        case RANGE -> r.setRange(range(op.getRange()));
+        case RANGE -> r.setRange(range(op.getRange(), budget.answerBytesLeft() - answered));
         case PUT -> r.setPut(put(op.getPut()));
         case DELETE -> r.setDelete(delete(op.getDelete()));
         case DELETE_RANGE -> r.setDeleteRange(deleteRange(op.getDeleteRange()));
@@ -382,9 +471,9 @@ final class Applier implements AutoCloseable {
       return out.build();
     }
 
-    private io.rocksraft.api.v1.RangeResponse range(RangeRequest req) {
+    private io.rocksraft.api.v1.RangeResponse range(RangeRequest req, long maxBytes) {
       KeyRange range = KeyRange.of(req.getStart(), req.getEnd(), req.getPrefix());
-      return kv.range(range, Queries.effectiveLimit(req.getLimit(), maxRangeLimit), req.getKeysOnly())
+      return kv.range(range, Queries.effectiveLimit(req.getLimit(), budget.rangeLimit()), req.getKeysOnly(), maxBytes)
           .setHeader(header()).build();
     }
 

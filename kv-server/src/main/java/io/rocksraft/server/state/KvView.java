@@ -3,7 +3,8 @@ package io.rocksraft.server.state;
 import io.rocksraft.api.v1.KeyValue;
 import io.rocksraft.api.v1.RangeResponse;
 import com.google.protobuf.UnsafeByteOperations;
-import java.util.function.BiConsumer;
+import java.util.ArrayList;
+import java.util.List;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -47,29 +48,41 @@ final class KvView {
     return pending == null ? base : pending.newIteratorWithBase(cf, base, readOptions);
   }
 
-  /** Visits every key in the range, in order, with its raw stored bytes. */
-  void forEach(KeyRange range, BiConsumer<byte[], byte[]> visitor) {
+  /** Up to {@code max} keys of the range from {@code from} on, in order. */
+  List<byte[]> keys(KeyRange range, byte[] from, int max) {
+    List<byte[]> keys = new ArrayList<>();
     try (RocksIterator it = iterator()) {
-      for (it.seek(range.from()); it.isValid() && range.contains(it.key()); it.next()) {
-        visitor.accept(it.key(), it.value());
+      for (it.seek(from); keys.size() < max && it.isValid() && range.contains(it.key()); it.next()) {
+        keys.add(it.key());
       }
     }
+    return keys;
   }
 
   /** At most {@code limit} keys of the range, with the continuation when more remain. */
   RangeResponse.Builder range(KeyRange range, int limit, boolean keysOnly) {
+    return range(range, limit, keysOnly, Long.MAX_VALUE);
+  }
+
+  /**
+   * At most {@code limit} keys of the range, and no more once their key-values pass
+   * {@code maxBytes}; with the continuation when more remain.
+   */
+  RangeResponse.Builder range(KeyRange range, int limit, boolean keysOnly, long maxBytes) {
     RangeResponse.Builder out = RangeResponse.newBuilder();
+    long bytes = 0;
     try (RocksIterator it = iterator()) {
       it.seek(range.from());
       byte[] last = null;
       while (it.isValid() && range.contains(it.key())) {
-        if (out.getKvsCount() == limit) {
+        if (out.getKvsCount() == limit || bytes > maxBytes) {
           out.setMore(true).setNextStart(UnsafeByteOperations.unsafeWrap(KeyRange.successor(last)));
           break;
         }
         last = it.key();
         KeyValue kv = StoredValue.decode(it.value()).toKeyValue(last, keysOnly);
         out.addKvs(kv);
+        bytes += kv.getSerializedSize();
         it.next();
       }
     }

@@ -12,15 +12,19 @@ import io.rocksraft.api.v1.TxnRequest;
 import io.rocksraft.api.v1.WriteId;
 import io.rocksraft.raftlog.RocksMemory;
 import io.rocksraft.server.internal.BatchResult;
+import io.rocksraft.server.internal.Bounds;
+import io.rocksraft.server.internal.Failure;
 import io.rocksraft.server.internal.Command;
 import io.rocksraft.server.internal.LogBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +35,8 @@ import org.rocksdb.RocksIterator;
  * The applier's caches (key versions, client sessions) change no answer and no stored byte:
  * the same random entries applied to a store without caches, to one whose caches are so small
  * that they evict all the time, and to one with the default bounds give equal results and
- * equal databases, also across a reopen (cold caches) halfway.
+ * equal databases, also across a reopen (cold caches) halfway. Some entries carry bounds so
+ * tight that writes are undone and refused or deferred, which empties the key cache.
  */
 class ApplierCachesTest {
   /** Without caches (the reference), caches so small that they evict all the time, the defaults. */
@@ -45,6 +50,7 @@ class ApplierCachesTest {
   private final Random random = new Random(20261202);
   private final Map<String, Long> sequences = new LinkedHashMap<>();
   private long index;
+  private final Set<Failure.Code> failures = EnumSet.noneOf(Failure.Code.class);
 
   @AfterEach
   void close() {
@@ -60,7 +66,7 @@ class ApplierCachesTest {
       if (entry == 200) {
         reopenAll();
       }
-      LogBatch.Builder batch = LogBatch.newBuilder().setClockMillis(1_000L * entry);
+      LogBatch.Builder batch = LogBatch.newBuilder().setClockMillis(1_000L * entry).setBounds(randomBounds());
       int commands = 1 + random.nextInt(12);
       for (int i = 0; i < commands; i++) {
         batch.addCommands(randomCommand());
@@ -68,6 +74,7 @@ class ApplierCachesTest {
       byte[] payload = batch.build().toByteArray();
       index++;
       BatchResult expected = appliers.get(0).apply(payload, 1, index).result();
+      expected.getResultsList().stream().filter(r -> r.hasFailure()).forEach(r -> failures.add(r.getFailure().getCode()));
       for (int s = 1; s < appliers.size(); s++) {
         assertThat(appliers.get(s).apply(payload, 1, index).result())
             .as("entry %d with a key cache of %d bytes and %d clients kept", index, KEY_CACHE_BYTES[s], CLIENTS_KEPT[s])
@@ -76,6 +83,7 @@ class ApplierCachesTest {
     }
     Map<String, String> first = contents(stores.get(0));
     assertThat(first).as("the run wrote something").isNotEmpty();
+    assertThat(failures).as("writes were undone").contains(Failure.Code.TOO_LARGE, Failure.Code.DEFERRED);
     for (int s = 1; s < stores.size(); s++) {
       assertThat(contents(stores.get(s))).isEqualTo(first);
     }
@@ -95,6 +103,12 @@ class ApplierCachesTest {
     appliers.clear();
     stores.clear();
     openAll();
+  }
+
+  /** Mostly the defaults; now and then bounds so tight that some writes do not fit. */
+  private Bounds randomBounds() {
+    return random.nextInt(4) > 0 ? Bounds.getDefaultInstance() : Bounds.newBuilder()
+        .setMaxWriteKeys(1 + random.nextInt(4)).setMaxResultBytes(100 + random.nextInt(300)).build();
   }
 
   /** Puts, deletes, range deletes and transactions over few keys and clients, with retries and acknowledgements. */
