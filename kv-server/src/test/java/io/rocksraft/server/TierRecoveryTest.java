@@ -120,6 +120,33 @@ class TierRecoveryTest {
     t.assertReplicasAgree(client);
   }
 
+  /**
+   * Ratis tells every member it adds to install a snapshot, even while the leader's log still
+   * starts at its first entry. With nothing in the bucket the new member must catch up from that
+   * log rather than wait for a snapshot that no one uploads.
+   */
+  @Test
+  void aMemberAddedBeforeAnySnapshotIsInTheBucketCatchesUpFromTheLeadersLog() throws Exception {
+    t = TestCluster.start(3, nodeYaml("s3"));
+    KvClient client = t.client();
+    TestCluster.putMany(client, "young/", 200);
+    LocalCluster.NodeSpec n4 = t.cluster.addNode();
+    t.cluster.start(n4.id());
+    await().atMost(Duration.ofSeconds(60)).until(() -> t.status(n4.id()).isPresent());
+
+    Rest.Answer added = Rest.send(t.cluster.node(t.leader()).restAddress(), "POST", "/v1/cluster/members",
+        "{\"id\": \"n4\", \"raftAddress\": \"" + n4.raftAddress() + "\", \"clientAddress\": \""
+            + n4.clientAddress() + "\"}");
+
+    assertThat(added.status()).as(added.raw().body()).isEqualTo(201);
+    t.awaitCaughtUp(n4.id());
+    assertThat(t.scanOn(n4.id(), "young/")).hasSize(200);
+    String scrape = t.scrape(n4.id());
+    assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_installed_from_tier_total")).isZero();
+    assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_installed_total")).isZero();
+    t.assertReplicasAgree(client);
+  }
+
   @Test
   void aNewClusterRestoredFromAManifestHoldsEveryKeyAtTheSameRevision() throws Exception {
     t = TestCluster.start(3, nodeYaml("s3"));
