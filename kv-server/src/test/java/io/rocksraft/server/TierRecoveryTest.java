@@ -130,11 +130,12 @@ class TierRecoveryTest {
     t = TestCluster.start(3, nodeYaml("s3"));
     KvClient client = t.client();
     TestCluster.putMany(client, "young/", 200);
+    String leader = t.leader();
     LocalCluster.NodeSpec n4 = t.cluster.addNode();
     t.cluster.start(n4.id());
     await().atMost(Duration.ofSeconds(60)).until(() -> t.status(n4.id()).isPresent());
 
-    Rest.Answer added = Rest.send(t.cluster.node(t.leader()).restAddress(), "POST", "/v1/cluster/members",
+    Rest.Answer added = Rest.send(t.cluster.node(leader).restAddress(), "POST", "/v1/cluster/members",
         "{\"id\": \"n4\", \"raftAddress\": \"" + n4.raftAddress() + "\", \"clientAddress\": \""
             + n4.clientAddress() + "\"}");
 
