@@ -145,7 +145,7 @@ class TierRecoveryTest {
     String scrape = t.scrape(n4.id());
     assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_installed_from_tier_total")).isZero();
     assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_installed_total")).isZero();
-    t.assertReplicasAgree(client);
+    t.assertReplicasAgree(t.client()); // a client of all four nodes
   }
 
   @Test

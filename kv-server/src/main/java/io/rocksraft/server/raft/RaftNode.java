@@ -142,7 +142,7 @@ public final class RaftNode implements AutoCloseable {
         config.snapshot().retain());
     this.transfer = config.tier().enabled()
         ? new TierSnapshotTransfer(Tier.open(config.tier(), dataDir, metrics), config.cluster(), this::isLeader,
-            snapshots::latest, dataDir.resolve("tier-staging"), Duration.ofMillis(config.raft().memberChangeTimeoutMs()))
+            snapshots::latest, dataDir.resolve("tier-staging"), Duration.ofMillis(config.tier().bucketWaitMs()))
         : null;
     this.stateMachine = new KvStateMachine(dataDir.resolve("db"), memory, logDb.store(), snapshots,
         transfer != null ? transfer : SnapshotTransfer.NONE, config.id(), config.limits().maxRangeLimit(),

@@ -106,6 +106,7 @@ public final class KvStateMachine extends BaseStateMachine {
   private final ExecutorService hasher;
   /** Fetches snapshots from the tier: a download must not hold up Ratis' threads. */
   private final ExecutorService fetcher;
+  private final SnapshotCatchUp catchUp;
   private final Map<Long, CompletableFuture<HashResponse>> hashes = new LinkedHashMap<>() {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Long, CompletableFuture<HashResponse>> eldest) {
@@ -146,6 +147,7 @@ public final class KvStateMachine extends BaseStateMachine {
         .map(l -> (System.currentTimeMillis() - l.manifest().createdAtMillis()) / 1000).orElse(null));
     this.hasher = singleDaemonThread(memberId + "-state-hash");
     this.fetcher = singleDaemonThread(memberId + "-snapshot-fetch");
+    this.catchUp = new SnapshotCatchUp(transfer, snapshots, memberId);
     waiters.advance(applier.applied().index());
   }
 
@@ -340,29 +342,36 @@ public final class KvStateMachine extends BaseStateMachine {
   }
 
   /**
-   * With the tier on the leader does not send snapshots: it tells a follower that lacks entries
-   * it has purged, and the follower fetches a snapshot at least that new from the bucket. Ratis
-   * then pauses this machine and calls {@link #reinitialize} to install it.
+   * With the tier on the leader does not send snapshots: it tells a follower that needs one (it
+   * lacks entries the leader purged, or it is joining), and {@link SnapshotCatchUp} finds the
+   * state. A snapshot found is installed by {@link #reinitialize}, which Ratis calls after pausing
+   * this machine; when the leader's log is enough, the answer is null and Ratis has the leader
+   * send its log instead.
    */
   @Override
   public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
                                                                       TermIndex firstTermIndexInLog) {
-    long needed = Math.max(0, firstTermIndexInLog.getIndex() - 1);
-    LOG.info("[{}] the leader's log starts at {}: fetching a snapshot at index {} or later from the tier", memberId,
-        firstTermIndexInLog.getIndex(), needed);
+    long leaderLogStart = firstTermIndexInLog.getIndex();
+    LOG.info("[{}] the leader's log starts at {}: told to install a snapshot", memberId, leaderLogStart);
     return CompletableFuture.supplyAsync(() -> {
       try {
-        transfer.fetch(needed, snapshots.root());
-        SnapshotStore.Local fetched = snapshots.reload().filter(l -> l.index() >= needed)
-            .orElseThrow(() -> new IOException("no snapshot at index " + needed + " or later after the fetch"));
-        fetchedFromTier = true;
+        SnapshotCatchUp.Plan plan = catchUp.catchUp(leaderLogStart, ownNextIndex());
+        if (plan.snapshot().isEmpty()) {
+          return null;
+        }
+        fetchedFromTier = plan.source() == SnapshotCatchUp.Source.BUCKET;
+        SnapshotStore.Local fetched = plan.snapshot().get();
         return TermIndex.valueOf(fetched.term(), fetched.index());
       } catch (IOException e) {
-        LOG.warn("[{}] fetching a snapshot from the tier failed (the leader asks again): {}", memberId,
-            e.getMessage());
+        LOG.warn("[{}] no snapshot to install (the leader asks again): {}", memberId, e.getMessage());
         throw new CompletionException(e);
       }
     }, fetcher);
+  }
+
+  /** The index this member's Raft log goes on at (after its last entry, or its snapshot). */
+  private long ownNextIndex() throws IOException {
+    return getServer().join().getDivision(getGroupId()).getRaftLog().getNextIndex();
   }
 
   @Override
