@@ -56,11 +56,15 @@ class TierRecoveryTest {
     }
   }
 
-  /** Snapshots only when asked, small Ratis segments (so purging shows), the tier on this backend. */
+  /**
+   * Snapshots only when asked, small Ratis segments (so purging shows), the tier on this backend;
+   * a follower gives up on the bucket after 5 s.
+   */
   private static String nodeYaml(String backend) {
     String tier = backend.equals("s3") ? """
         tier:
           enabled: true
+          bucketWaitMs: 5000
           backend: s3
           s3: {endpoint: '%s', region: us-east-1, bucket: %s, prefix: '%s', pathStyle: true,
                accessKey: %s, secretKey: %s}
@@ -69,6 +73,7 @@ class TierRecoveryTest {
         : """
         tier:
           enabled: true
+          bucketWaitMs: 5000
           backend: directory
           directory: '%s'
         """.formatted(directories.resolve(UUID.randomUUID().toString()));
@@ -146,6 +151,46 @@ class TierRecoveryTest {
     assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_installed_from_tier_total")).isZero();
     assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_installed_total")).isZero();
     t.assertReplicasAgree(t.client()); // a client of all four nodes
+  }
+
+  /**
+   * While the bucket is down the leader still takes snapshots and purges its log below them, so a
+   * follower that lost its disk needs a snapshot the bucket neither has nor could serve. It copies
+   * the leader's own instead, once it has waited tier.bucketWaitMs for the bucket.
+   */
+  @Test
+  void aFollowerWhoseDiskWasWipedWhileTheBucketIsDownCatchesUpFromTheLeader() throws Exception {
+    t = TestCluster.start(3, nodeYaml("s3"));
+    KvClient client = t.client();
+    TestCluster.putMany(client, "down/", 2000);
+    String leader = t.leader();
+    long uploaded = t.client(leader).snapshot().get(0).getIndex();
+    await().atMost(Duration.ofSeconds(60)).until(() -> lastUploadedIndex(leader) >= uploaded);
+    String wiped = t.followers(leader).get(0);
+    t.cluster.kill(wiped);
+    FileOps.deleteTree(t.cluster.node(wiped).dataDir());
+    s3.stop();
+    try {
+      TestCluster.putMany(client, "down-during/", 500);
+      long purgedTo = t.client(leader).snapshot().get(0).getIndex();
+      assertThat(lastUploadedIndex(leader)).isLessThan(purgedTo);
+      await().atMost(Duration.ofSeconds(30)).until(() ->
+          TestCluster.sample(t.scrape(leader), "rocksraft_raft_log_first_index") > uploaded + 1);
+
+      t.cluster.start(wiped);
+      t.awaitCaughtUp(wiped);
+
+      assertThat(t.scanOn(wiped, "down/")).hasSize(2000);
+      assertThat(t.scanOn(wiped, "down-during/")).hasSize(500);
+      String scrape = t.scrape(wiped);
+      assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_installed_total")).as("copied from the leader")
+          .isEqualTo(1);
+      assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_install_received_bytes_total")).isPositive();
+      assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_installed_from_tier_total")).isZero();
+      t.assertReplicasAgree(client);
+    } finally {
+      s3.restart();
+    }
   }
 
   @Test
