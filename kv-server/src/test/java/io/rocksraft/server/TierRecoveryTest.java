@@ -171,7 +171,7 @@ class TierRecoveryTest {
     FileOps.deleteTree(t.cluster.node(wiped).dataDir());
     s3.stop();
     try {
-      TestCluster.putMany(client, "down-during/", 500);
+      TestCluster.putMany(client, "down-during/", 3000);
       long purgedTo = t.client(leader).snapshot().get(0).getIndex();
       assertThat(lastUploadedIndex(leader)).isLessThan(purgedTo);
       await().atMost(Duration.ofSeconds(30)).until(() ->
@@ -181,7 +181,7 @@ class TierRecoveryTest {
       t.awaitCaughtUp(wiped);
 
       assertThat(t.scanOn(wiped, "down/")).hasSize(2000);
-      assertThat(t.scanOn(wiped, "down-during/")).hasSize(500);
+      assertThat(t.scanOn(wiped, "down-during/")).hasSize(3000);
       String scrape = t.scrape(wiped);
       assertThat(TestCluster.sample(scrape, "rocksraft_snapshot_installed_total")).as("copied from the leader")
           .isEqualTo(1);
