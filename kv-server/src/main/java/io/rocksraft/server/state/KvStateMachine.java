@@ -31,6 +31,7 @@ import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -107,6 +108,8 @@ public final class KvStateMachine extends BaseStateMachine {
   /** Fetches snapshots from the tier: a download must not hold up Ratis' threads. */
   private final ExecutorService fetcher;
   private final SnapshotCatchUp catchUp;
+  /** Serves this node's snapshots to a follower that copies them (and copies the leader's here). */
+  private final LeaderSnapshotCopy leaderCopy;
   private final Map<Long, CompletableFuture<HashResponse>> hashes = new LinkedHashMap<>() {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Long, CompletableFuture<HashResponse>> eldest) {
@@ -116,10 +119,11 @@ public final class KvStateMachine extends BaseStateMachine {
 
   /**
    * Opens the state database in {@code dbDir} (finishing a snapshot install a crash
-   * interrupted); {@code log} holds the entries' payloads, {@code snapshots} the checkpoints.
+   * interrupted); {@code log} holds the entries' payloads, {@code snapshots} the checkpoints,
+   * which {@code transfer} ships to the bucket and {@code leaderCopy} to a follower that asks.
    */
   public KvStateMachine(Path dbDir, RocksMemory memory, LogStore log, SnapshotStore snapshots, SnapshotTransfer transfer,
-                        String memberId, int maxRangeLimit, long historyRevisions, long keyCacheBytes,
+                        LeaderSnapshotCopy leaderCopy, String memberId, int maxRangeLimit, long historyRevisions, long keyCacheBytes,
                         MetricRegistry metrics)
       throws IOException {
     this.dbDir = dbDir;
@@ -147,7 +151,8 @@ public final class KvStateMachine extends BaseStateMachine {
         .map(l -> (System.currentTimeMillis() - l.manifest().createdAtMillis()) / 1000).orElse(null));
     this.hasher = singleDaemonThread(memberId + "-state-hash");
     this.fetcher = singleDaemonThread(memberId + "-snapshot-fetch");
-    this.catchUp = new SnapshotCatchUp(transfer, snapshots, memberId);
+    this.leaderCopy = leaderCopy;
+    this.catchUp = new SnapshotCatchUp(transfer, leaderCopy, snapshots, memberId);
     waiters.advance(applier.applied().index());
   }
 
@@ -355,7 +360,7 @@ public final class KvStateMachine extends BaseStateMachine {
     LOG.info("[{}] the leader's log starts at {}: told to install a snapshot", memberId, leaderLogStart);
     return CompletableFuture.supplyAsync(() -> {
       try {
-        SnapshotCatchUp.Plan plan = catchUp.catchUp(leaderLogStart, ownNextIndex());
+        SnapshotCatchUp.Plan plan = catchUp.catchUp(leaderOf(roleInfo), leaderLogStart, ownNextIndex());
         if (plan.snapshot().isEmpty()) {
           return null;
         }
@@ -367,6 +372,15 @@ public final class KvStateMachine extends BaseStateMachine {
         throw new CompletionException(e);
       }
     }, fetcher);
+  }
+
+  /** The leader as the notification names it, or null when it names none. */
+  private static RaftPeer leaderOf(RoleInfoProto roleInfo) {
+    if (!roleInfo.hasFollowerInfo() || !roleInfo.getFollowerInfo().hasLeaderInfo()) {
+      return null;
+    }
+    return RaftPeer.newBuilder().setId(RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId()))
+        .setAddress(roleInfo.getFollowerInfo().getLeaderInfo().getId().getAddress()).build();
   }
 
   /** The index this member's Raft log goes on at (after its last entry, or its snapshot). */
@@ -423,9 +437,11 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> query(Message request) {
     try {
-      QueryResult result = queries.execute(Query.parseFrom(request.getContent().asReadOnlyByteBuffer()));
+      Query query = Query.parseFrom(request.getContent().asReadOnlyByteBuffer());
+      QueryResult result = LeaderSnapshotCopy.isSnapshotQuery(query) ? leaderCopy.answer(query)
+          : queries.execute(query);
       return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(result.toByteArray())));
-    } catch (InvalidProtocolBufferException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
