@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import io.rocksraft.api.v1.KeyValue;
+import io.rocksraft.api.v1.SnapshotResponse;
 import io.rocksraft.client.KvClient;
 import io.rocksraft.server.cli.BackupCommands;
 import io.rocksraft.server.local.LocalCluster;
 import io.rocksraft.server.state.FileOps;
 import io.rocksraft.server.tier.S3ProxyServer;
+import io.rocksraft.server.tier.SnapshotPosition;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -90,8 +92,12 @@ class TierRecoveryTest {
   }
 
   /** The node's {@code tier} health check. */
+  private static JsonNode tierHealth(TestCluster c, String nodeId) throws Exception {
+    return Rest.JSON.readTree(c.admin(nodeId, "/healthcheck").body()).get("tier");
+  }
+
   private JsonNode tierHealth(String nodeId) throws Exception {
-    return Rest.JSON.readTree(t.admin(nodeId, "/healthcheck").body()).get("tier");
+    return tierHealth(t, nodeId);
   }
 
   private long lastUploadedIndex(String nodeId) throws Exception {
@@ -227,6 +233,68 @@ class TierRecoveryTest {
       KvClient fresh = restored.client();
       assertThat(fresh.put(b("restore/new"), b("after")).getHeader().getRevision()).isEqualTo(revision + 1);
       restored.assertReplicasAgree(fresh);
+    }
+  }
+
+  /**
+   * A cluster restored from another's manifest under a new cluster name, but in the same bucket
+   * prefix, finds the other cluster's newer manifests there. A follower of it that needs a
+   * snapshot must not install one of those (another history at other log positions): it skips
+   * them and, with none of its own, copies its leader's.
+   */
+  @Test
+  void aRestoredClusterSharingThePrefixNeverInstallsTheOldClustersSnapshots() throws Exception {
+    String yaml = nodeYaml("s3");
+    String source;
+    SnapshotResponse kept;
+    SnapshotResponse later;
+    try (TestCluster old = TestCluster.start(1, yaml)) {
+      putOneByOne(old.client(), "kept/", 600);
+      kept = old.client("n1").snapshot().get(0);
+      // A new term, so that the old cluster's later manifest sorts after the restored cluster's.
+      old.cluster.kill("n1");
+      old.cluster.start("n1");
+      old.leader();
+      putOneByOne(old.client(), "later/", 600);
+      later = old.client("n1").snapshot().get(0);
+      await().atMost(Duration.ofSeconds(60))
+          .until(() -> tierHealth(old, "n1").get("lastUploadedIndex").asLong() >= later.getIndex());
+      source = Files.readString(old.cluster.node("n1").configFile());
+    }
+    Path sourceConfig = directories.resolve("old-n1-" + UUID.randomUUID() + ".yml");
+    Files.writeString(sourceConfig, source);
+
+    t = TestCluster.layOut(3, yaml + "cluster: restored\n");
+    for (LocalCluster.NodeSpec n : t.cluster.nodes()) {
+      assertThat(BackupCommands.run("restore", "--config", sourceConfig.toString(), "--manifest",
+          kept.getTerm() + "_" + kept.getIndex(), "--data-dir", n.dataDir().toString())).as(n.id()).isZero();
+    }
+    t.cluster.startAll();
+    String leader = t.leader();
+    KvClient client = t.client();
+    putOneByOne(client, "new/", 400);
+    SnapshotResponse own = t.client(leader).snapshot().get(0);
+    assertThat(new SnapshotPosition(later.getTerm(), later.getIndex())).as("the old cluster's manifest is newest")
+        .isGreaterThan(new SnapshotPosition(own.getTerm(), own.getIndex()));
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+        TestCluster.sample(t.scrape(leader), "rocksraft_raft_log_first_index") > 1);
+    String wiped = t.followers(leader).get(0);
+    t.cluster.kill(wiped);
+    FileOps.deleteTree(t.cluster.node(wiped).dataDir());
+    t.cluster.start(wiped);
+    t.awaitCaughtUp(wiped);
+
+    assertThat(t.scanOn(wiped, "later/")).as("keys only the old cluster wrote").isEmpty();
+    assertThat(t.scanOn(wiped, "kept/")).hasSize(600);
+    assertThat(t.scanOn(wiped, "new/")).hasSize(400);
+    assertThat(TestCluster.sample(t.scrape(wiped), "rocksraft_snapshot_installed_from_tier_total")).isZero();
+    t.assertReplicasAgree(client);
+  }
+
+  /** One put after another: each is a log entry of its own, so the log positions are known. */
+  private static void putOneByOne(KvClient client, String prefix, int count) {
+    for (int i = 0; i < count; i++) {
+      client.put(b(String.format("%s%05d", prefix, i)), b("value-" + i));
     }
   }
 
