@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -123,8 +124,8 @@ public final class KvStateMachine extends BaseStateMachine {
    * which {@code transfer} ships to the bucket and {@code leaderCopy} to a follower that asks.
    */
   public KvStateMachine(Path dbDir, RocksMemory memory, LogStore log, SnapshotStore snapshots, SnapshotTransfer transfer,
-                        LeaderSnapshotCopy leaderCopy, String memberId, int maxRangeLimit, long historyRevisions, long keyCacheBytes,
-                        MetricRegistry metrics)
+                        LeaderSnapshotCopy leaderCopy, String memberId, int maxRangeLimit, long historyRevisions,
+                        long keyCacheBytes, MetricRegistry metrics)
       throws IOException {
     this.dbDir = dbDir;
     this.transfer = transfer;
@@ -379,8 +380,8 @@ public final class KvStateMachine extends BaseStateMachine {
     if (!roleInfo.hasFollowerInfo() || !roleInfo.getFollowerInfo().hasLeaderInfo()) {
       return null;
     }
-    return RaftPeer.newBuilder().setId(RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId()))
-        .setAddress(roleInfo.getFollowerInfo().getLeaderInfo().getId().getAddress()).build();
+    RaftPeerProto leader = roleInfo.getFollowerInfo().getLeaderInfo().getId();
+    return RaftPeer.newBuilder().setId(RaftPeerId.valueOf(leader.getId())).setAddress(leader.getAddress()).build();
   }
 
   /** The index this member's Raft log goes on at (after its last entry, or its snapshot). */

@@ -235,13 +235,13 @@ public final class TierSnapshotTransfer implements SnapshotTransfer, AutoCloseab
   }
 
   /**
-   * The bucket's newest manifest if it is at {@code minIndex} or later, looking until
+   * This cluster's newest manifest in the bucket if it is at {@code minIndex} or later, looking until
    * {@code deadline}. Each look runs on its own thread and is abandoned at the deadline: a bucket
    * that does not answer (a paused server, a black-holed network) must not hold up the caller.
    */
   private Optional<Manifest> find(long minIndex, boolean awaitUpload, long deadline) throws IOException {
     while (true) {
-      Future<Optional<Manifest>> look = lookups.submit(() -> tier.catalog().readLatest());
+      Future<Optional<Manifest>> look = lookups.submit(() -> tier.catalog().readLatest(clusterId));
       String found;
       try {
         Optional<Manifest> latest = look.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
