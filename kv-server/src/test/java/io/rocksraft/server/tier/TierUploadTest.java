@@ -116,8 +116,8 @@ class TierUploadTest {
     assertThat(metrics.requests(Request.GET) - getsBefore).as("GET: the newest manifest").isEqualTo(1);
     if (backend == Backend.DIRECTORY) {
       // (The S3 tests list in pages of 3, so there a LIST is several requests.)
-      assertThat(metrics.requests(Request.LIST) - listsBefore).as("LIST: manifests twice, sst/ and files/ once")
-          .isEqualTo(4);
+      assertThat(metrics.requests(Request.LIST) - listsBefore)
+          .as("LIST: repair/ once, manifests twice, sst/ and files/ once").isEqualTo(5);
     }
     long addedBytes = second.manifest().files().stream().filter(f -> added.contains(f.key()))
         .mapToLong(FileEntry::size).sum();
