@@ -24,7 +24,8 @@ public record TierConfig(
     Long uploadBytesPerSecond,
     Integer retainManifests,
     Integer maxAttempts,
-    Long gcGraceMs) {
+    Long gcGraceMs,
+    Long bucketWaitMs) {
 
   public static final String DIRECTORY = "directory";
   public static final String S3_BACKEND = "s3";
@@ -32,7 +33,7 @@ public record TierConfig(
   public static final long MIN_PART_BYTES = 5L << 20;
   public static final long MAX_PART_BYTES = 5L << 30;
   public static final TierConfig DEFAULTS =
-      new TierConfig(null, null, null, null, null, null, null, null, null, null);
+      new TierConfig(null, null, null, null, null, null, null, null, null, null, null);
 
   public TierConfig {
     enabled = Objects.requireNonNullElse(enabled, false);
@@ -44,6 +45,7 @@ public record TierConfig(
     retainManifests = Objects.requireNonNullElse(retainManifests, 10);
     maxAttempts = Objects.requireNonNullElse(maxAttempts, 5);
     gcGraceMs = Objects.requireNonNullElse(gcGraceMs, 6L * 60 * 60 * 1000);
+    bucketWaitMs = Objects.requireNonNullElse(bucketWaitMs, 15_000L);
   }
 
   /**
@@ -106,6 +108,9 @@ public record TierConfig(
     }
     if (gcGraceMs < 60_000) {
       errors.add("tier.gcGraceMs must be at least 60000 (one minute): an upload must finish within half of it");
+    }
+    if (bucketWaitMs < 100) {
+      errors.add("tier.bucketWaitMs must be at least 100");
     }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("invalid tier configuration: " + String.join("; ", errors));

@@ -19,6 +19,7 @@ import io.rocksraft.server.internal.CommandResult;
 import io.rocksraft.server.internal.Query;
 import io.rocksraft.server.internal.QueryResult;
 import io.rocksraft.server.state.KvStateMachine;
+import io.rocksraft.server.state.LeaderSnapshotCopy;
 import io.rocksraft.server.state.SnapshotStore;
 import io.rocksraft.server.state.SnapshotTransfer;
 import io.rocksraft.server.tier.Tier;
@@ -145,10 +146,12 @@ public final class RaftNode implements AutoCloseable {
         config.snapshot().retain());
     this.transfer = config.tier().enabled()
         ? new TierSnapshotTransfer(Tier.open(config.tier(), dataDir, metrics), config.cluster(), this::isLeader,
-            snapshots::latest, dataDir.resolve("tier-staging"), Duration.ofMillis(config.raft().memberChangeTimeoutMs()))
+            snapshots::latest, dataDir.resolve("tier-staging"), Duration.ofMillis(config.tier().bucketWaitMs()))
         : null;
+    // Over this node's own Ratis clients, so with peer TLS when it is configured.
+    LeaderSnapshotCopy leaderCopy = new LeaderSnapshotCopy(snapshots, config.cluster(), this::clientOf);
     this.stateMachine = new KvStateMachine(dataDir.resolve("db"), memory, logDb.store(), snapshots,
-        transfer != null ? transfer : SnapshotTransfer.NONE, config.id(), config.limits().maxRangeLimit(),
+        transfer != null ? transfer : SnapshotTransfer.NONE, leaderCopy, config.id(), config.limits().maxRangeLimit(),
         config.watch().historyRevisions(), config.keyCacheBytes(), metrics);
     this.properties = properties(config, dataDir.resolve("raft"));
     this.parameters = new Parameters();
@@ -220,6 +223,11 @@ public final class RaftNode implements AutoCloseable {
     } catch (IOException e) {
       return group;
     }
+  }
+
+  /** A Ratis client of just this peer of the group (a follower copying the leader's snapshot). */
+  private RaftClient clientOf(RaftPeer peer) {
+    return newClient(properties, RaftGroup.valueOf(group.getGroupId(), peer));
   }
 
   private RaftClient newClient(RaftProperties properties, RaftGroup group) {

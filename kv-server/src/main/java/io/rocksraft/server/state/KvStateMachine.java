@@ -26,11 +26,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -107,6 +109,9 @@ public final class KvStateMachine extends BaseStateMachine {
   private final ExecutorService hasher;
   /** Fetches snapshots from the tier: a download must not hold up Ratis' threads. */
   private final ExecutorService fetcher;
+  private final SnapshotCatchUp catchUp;
+  /** Serves this node's snapshots to a follower that copies them (and copies the leader's here). */
+  private final LeaderSnapshotCopy leaderCopy;
   private final Map<Long, CompletableFuture<HashResponse>> hashes = new LinkedHashMap<>() {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Long, CompletableFuture<HashResponse>> eldest) {
@@ -116,11 +121,12 @@ public final class KvStateMachine extends BaseStateMachine {
 
   /**
    * Opens the state database in {@code dbDir} (finishing a snapshot install a crash
-   * interrupted); {@code log} holds the entries' payloads, {@code snapshots} the checkpoints.
+   * interrupted); {@code log} holds the entries' payloads, {@code snapshots} the checkpoints,
+   * which {@code transfer} ships to the bucket and {@code leaderCopy} to a follower that asks.
    */
   public KvStateMachine(Path dbDir, RocksMemory memory, LogStore log, SnapshotStore snapshots, SnapshotTransfer transfer,
-                        String memberId, int maxRangeLimit, long historyRevisions, long keyCacheBytes,
-                        MetricRegistry metrics)
+                        LeaderSnapshotCopy leaderCopy, String memberId, int maxRangeLimit, long historyRevisions,
+                        long keyCacheBytes, MetricRegistry metrics)
       throws IOException {
     this.dbDir = dbDir;
     this.transfer = transfer;
@@ -147,6 +153,8 @@ public final class KvStateMachine extends BaseStateMachine {
         .map(l -> (System.currentTimeMillis() - l.manifest().createdAtMillis()) / 1000).orElse(null));
     this.hasher = singleDaemonThread(memberId + "-state-hash");
     this.fetcher = singleDaemonThread(memberId + "-snapshot-fetch");
+    this.leaderCopy = leaderCopy;
+    this.catchUp = new SnapshotCatchUp(transfer, leaderCopy, snapshots, memberId);
     waiters.advance(applier.applied().index());
   }
 
@@ -344,29 +352,45 @@ public final class KvStateMachine extends BaseStateMachine {
   }
 
   /**
-   * With the tier on the leader does not send snapshots: it tells a follower that lacks entries
-   * it has purged, and the follower fetches a snapshot at least that new from the bucket. Ratis
-   * then pauses this machine and calls {@link #reinitialize} to install it.
+   * With the tier on the leader does not send snapshots: it tells a follower that needs one (it
+   * lacks entries the leader purged, or it is joining), and {@link SnapshotCatchUp} finds the
+   * state. A snapshot found is installed by {@link #reinitialize}, which Ratis calls after pausing
+   * this machine; when the leader's log is enough, the answer is null and Ratis has the leader
+   * send its log instead.
    */
   @Override
   public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
                                                                       TermIndex firstTermIndexInLog) {
-    long needed = Math.max(0, firstTermIndexInLog.getIndex() - 1);
-    LOG.info("[{}] the leader's log starts at {}: fetching a snapshot at index {} or later from the tier", memberId,
-        firstTermIndexInLog.getIndex(), needed);
+    long leaderLogStart = firstTermIndexInLog.getIndex();
+    LOG.info("[{}] the leader's log starts at {}: told to install a snapshot", memberId, leaderLogStart);
     return CompletableFuture.supplyAsync(() -> {
       try {
-        transfer.fetch(needed, snapshots.root());
-        SnapshotStore.Local fetched = snapshots.reload().filter(l -> l.index() >= needed)
-            .orElseThrow(() -> new IOException("no snapshot at index " + needed + " or later after the fetch"));
-        fetchedFromTier = true;
+        SnapshotCatchUp.Plan plan = catchUp.catchUp(leaderOf(roleInfo), leaderLogStart, ownNextIndex());
+        if (plan.snapshot().isEmpty()) {
+          return null;
+        }
+        fetchedFromTier = plan.source() == SnapshotCatchUp.Source.BUCKET;
+        SnapshotStore.Local fetched = plan.snapshot().get();
         return TermIndex.valueOf(fetched.term(), fetched.index());
       } catch (IOException e) {
-        LOG.warn("[{}] fetching a snapshot from the tier failed (the leader asks again): {}", memberId,
-            e.getMessage());
+        LOG.warn("[{}] no snapshot to install (the leader asks again): {}", memberId, e.getMessage());
         throw new CompletionException(e);
       }
     }, fetcher);
+  }
+
+  /** The leader as the notification names it, or null when it names none. */
+  private static RaftPeer leaderOf(RoleInfoProto roleInfo) {
+    if (!roleInfo.hasFollowerInfo() || !roleInfo.getFollowerInfo().hasLeaderInfo()) {
+      return null;
+    }
+    RaftPeerProto leader = roleInfo.getFollowerInfo().getLeaderInfo().getId();
+    return RaftPeer.newBuilder().setId(RaftPeerId.valueOf(leader.getId())).setAddress(leader.getAddress()).build();
+  }
+
+  /** The index this member's Raft log goes on at (after its last entry, or its snapshot). */
+  private long ownNextIndex() throws IOException {
+    return getServer().join().getDivision(getGroupId()).getRaftLog().getNextIndex();
   }
 
   @Override
@@ -421,9 +445,11 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> query(Message request) {
     try {
-      QueryResult result = queries.execute(Query.parseFrom(request.getContent().asReadOnlyByteBuffer()));
+      Query query = Query.parseFrom(request.getContent().asReadOnlyByteBuffer());
+      QueryResult result = LeaderSnapshotCopy.isSnapshotQuery(query) ? leaderCopy.answer(query)
+          : queries.execute(query);
       return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(result.toByteArray())));
-    } catch (InvalidProtocolBufferException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
   }

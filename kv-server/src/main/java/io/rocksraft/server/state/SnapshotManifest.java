@@ -38,6 +38,11 @@ public record SnapshotManifest(long term, long index, long revision, long create
     return JSON.readValue(snapshotDir.resolve(FILE_NAME).toFile(), SnapshotManifest.class);
   }
 
+  /** A manifest from the bytes of its file (as a peer sent them). */
+  static SnapshotManifest fromJson(byte[] json) throws IOException {
+    return JSON.readValue(json, SnapshotManifest.class);
+  }
+
   /** Writes the manifest into {@code snapshotDir} and syncs it. */
   void write(Path snapshotDir) throws IOException {
     Path file = snapshotDir.resolve(FILE_NAME);

@@ -2,6 +2,7 @@ package io.rocksraft.server.state;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Where snapshots go besides this node's disk, and where a follower fetches one from when the
@@ -23,8 +24,8 @@ public interface SnapshotTransfer {
     }
 
     @Override
-    public Path fetch(long minIndex, Path snapshotsRoot) throws IOException {
-      throw new IOException("the object-storage tier is off: the leader sends snapshots itself");
+    public Optional<Path> fetch(long minIndex, boolean awaitUpload, Path snapshotsRoot) {
+      return Optional.empty(); // the tier is off: the leader sends snapshots itself
     }
   };
 
@@ -39,7 +40,10 @@ public interface SnapshotTransfer {
 
   /**
    * Brings a complete snapshot at index {@code minIndex} or later into {@code snapshotsRoot}, as a
-   * directory named {@code TERM_INDEX} that {@link SnapshotStore} reads; blocks until it is there.
+   * directory named {@code TERM_INDEX} that {@link SnapshotStore} reads. Gives up after a bounded
+   * wait: empty when the bucket does not answer, has no such snapshot, or serves a bad one. With
+   * {@code awaitUpload} it keeps looking for one to appear until then (the leader uploads a
+   * snapshot moments after it purges the log below it); without, one answer decides.
    */
-  Path fetch(long minIndex, Path snapshotsRoot) throws IOException;
+  Optional<Path> fetch(long minIndex, boolean awaitUpload, Path snapshotsRoot) throws IOException;
 }

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,8 @@ public final class ManifestCatalog {
   }
 
   private final ObjectStore store;
+  /** Another cluster's manifests already warned about. */
+  private final Set<String> warnedForeign = ConcurrentHashMap.newKeySet();
 
   public ManifestCatalog(ObjectStore store) {
     this.store = store;
@@ -62,6 +66,26 @@ public final class ManifestCatalog {
   public Optional<Manifest> readLatest() throws IOException {
     Optional<Entry> latest = latest();
     return latest.isPresent() ? Optional.of(read(latest.get())) : Optional.empty();
+  }
+
+  /**
+   * The newest manifest of cluster {@code clusterId}. Another cluster's manifests (two clusters in
+   * one prefix, such as one restored from the other under a new name) are skipped, with a warning
+   * once per manifest: their positions are in another log, and installing one would put another
+   * history in place of this cluster's.
+   */
+  public Optional<Manifest> readLatest(String clusterId) throws IOException {
+    for (Entry e : list()) {
+      Manifest m = read(e);
+      if (m.clusterId().equals(clusterId)) {
+        return Optional.of(m);
+      }
+      if (warnedForeign.add(e.key())) {
+        LOG.warn("skipping manifest {} in {}: it is of cluster '{}', not '{}'; give each cluster a prefix of its own",
+            e.key(), store.describe(), m.clusterId(), clusterId);
+      }
+    }
+    return Optional.empty();
   }
 
   /**

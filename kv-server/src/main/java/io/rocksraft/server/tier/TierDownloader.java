@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * Restores a snapshot from the store into a directory that RocksDB can open: exactly the
  * manifest's files, each checked against its size and CRC32C. Files the target already has are
  * kept; files found in local directories (older snapshots, a previous restore) are hard-linked
- * (SSTs, which RocksDB never changes) or copied (the rest); only what is left is downloaded.
+ * (SSTs, which RocksDB never changes) or copied (the rest); only what is left is downloaded. An
+ * object that stays corrupt is marked for repair ({@link TierLayout#repairKey}).
  */
 public final class TierDownloader {
   private static final Logger LOG = LoggerFactory.getLogger(TierDownloader.class);
@@ -87,11 +88,28 @@ public final class TierDownloader {
       }
       Files.deleteIfExists(tmp);
       if (attempt >= CHECKSUM_ATTEMPTS) {
+        askForRepair(entry);
         throw new ChecksumMismatchException("object " + store.describe() + entry.key() + " for " + entry.name()
             + " does not match its manifest: " + problem);
       }
       LOG.warn("object {}{} does not match its manifest ({}); downloading it again", store.describe(),
           entry.key(), problem);
+    }
+  }
+
+  /**
+   * Leaves a marker for the uploader: the newest manifest may name this object, and an upload
+   * reuses what the newest manifest names without looking at it. Best effort.
+   */
+  private void askForRepair(FileEntry entry) {
+    String marker = TierLayout.repairKey(entry.key());
+    try {
+      store.put(marker, new byte[0]);
+      LOG.warn("object {}{} is corrupt in the store: left {} so that the next upload holding {} sends it again",
+          store.describe(), entry.key(), marker, entry.name());
+    } catch (IOException e) {
+      LOG.warn("object {}{} is corrupt in the store, and marking it for repair failed: {}", store.describe(),
+          entry.key(), e.getMessage());
     }
   }
 

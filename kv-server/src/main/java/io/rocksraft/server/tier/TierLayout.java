@@ -12,13 +12,16 @@ import java.util.regex.Pattern;
  *   <li>{@code files/<name>-<size>-<crc32c>}: any other file of a checkpoint (MANIFEST-*, CURRENT,
  *       OPTIONS-*, WAL, the snapshot's own metadata), content-addressed the same way;</li>
  *   <li>{@code manifests/<term, 20 digits>_<index, 20 digits>.json}: one manifest per snapshot,
- *       so that key order is (term, index) order.</li>
+ *       so that key order is (term, index) order;</li>
+ *   <li>{@code repair/<object key>}: an empty marker a restore leaves when it finds that object
+ *       corrupt, until an upload that has the file sends it again.</li>
  * </ul>
  */
 public final class TierLayout {
   public static final String SST_PREFIX = "sst/";
   public static final String FILES_PREFIX = "files/";
   public static final String MANIFEST_PREFIX = "manifests/";
+  public static final String REPAIR_PREFIX = "repair/";
   /** The prefixes of the data objects that manifests reference (and that GC sweeps). */
   public static final List<String> DATA_PREFIXES = List.of(SST_PREFIX, FILES_PREFIX);
 
@@ -32,6 +35,16 @@ public final class TierLayout {
   public static String objectKey(String name, long size, String crc32c) {
     checkFileName(name);
     return (isSst(name) ? SST_PREFIX : FILES_PREFIX) + name + "-" + size + "-" + crc32c;
+  }
+
+  /** The marker that asks for {@code objectKey} to be uploaded again. */
+  public static String repairKey(String objectKey) {
+    return REPAIR_PREFIX + objectKey;
+  }
+
+  /** The object a repair marker asks for. */
+  public static String repairedObject(String repairKey) {
+    return repairKey.substring(REPAIR_PREFIX.length());
   }
 
   public static boolean isSst(String name) {

@@ -4,6 +4,7 @@ import io.rocksraft.server.state.FileOps;
 import io.rocksraft.server.state.SnapshotStore;
 import io.rocksraft.server.state.SnapshotTransfer;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,9 +12,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -22,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ships this node's snapshots to the bucket while it leads, and fetches one from there when the
- * leader says this node lacks entries it has purged.
+ * leader says this node needs one, for as long as {@code tier.bucketWaitMs} allows.
  *
  * <p>Uploads run on their own thread, never on Ratis': a snapshot is hard-linked into a staging
  * directory at once (so pruning cannot take its files away) and uploaded from there, retried
@@ -46,29 +51,36 @@ public final class TierSnapshotTransfer implements SnapshotTransfer, AutoCloseab
   private final BooleanSupplier isLeader;
   private final Supplier<Optional<SnapshotStore.Local>> latestLocal;
   private final Path staging;
-  private final Duration fetchTimeout;
+  private final Duration bucketWait;
   private final ScheduledExecutorService worker;
+  /** Looks for a manifest on behalf of a fetch, which waits for the answer only so long. */
+  private final ExecutorService lookups;
   private Staged pending;
   private int failures;
   private volatile Status status = new Status(true, "no upload yet", Instant.now(), 0);
 
   /**
    * {@code staging}: a directory on the same file system as the snapshots (for hard links);
-   * {@code fetchTimeout}: how long a follower waits for a new enough manifest to appear.
+   * {@code bucketWait}: how long a fetch waits for the bucket to answer with a new enough manifest.
    */
   public TierSnapshotTransfer(Tier tier, String clusterId, BooleanSupplier isLeader,
                               Supplier<Optional<SnapshotStore.Local>> latestLocal, Path staging,
-                              Duration fetchTimeout) throws IOException {
+                              Duration bucketWait) throws IOException {
     this.tier = tier;
     this.clusterId = clusterId;
     this.isLeader = isLeader;
     this.latestLocal = latestLocal;
     this.staging = staging;
-    this.fetchTimeout = fetchTimeout;
+    this.bucketWait = bucketWait;
     FileOps.deleteTree(staging);
     Files.createDirectories(staging);
     this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tier-upload");
+      t.setDaemon(true);
+      return t;
+    });
+    this.lookups = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "tier-fetch-look");
       t.setDaemon(true);
       return t;
     });
@@ -207,24 +219,57 @@ public final class TierSnapshotTransfer implements SnapshotTransfer, AutoCloseab
   }
 
   @Override
-  public Path fetch(long minIndex, Path snapshotsRoot) throws IOException {
-    long deadline = System.nanoTime() + fetchTimeout.toNanos();
+  public Optional<Path> fetch(long minIndex, boolean awaitUpload, Path snapshotsRoot) throws IOException {
+    Optional<Manifest> found = find(minIndex, awaitUpload, System.nanoTime() + bucketWait.toNanos());
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(download(found.get(), snapshotsRoot));
+    } catch (InterruptedIOException e) {
+      throw e;
+    } catch (IOException e) {
+      LOG.warn("fetching snapshot {} from the bucket failed: {}", found.get().position(), e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * This cluster's newest manifest in the bucket if it is at {@code minIndex} or later, looking until
+   * {@code deadline}. Each look runs on its own thread and is abandoned at the deadline: a bucket
+   * that does not answer (a paused server, a black-holed network) must not hold up the caller.
+   */
+  private Optional<Manifest> find(long minIndex, boolean awaitUpload, long deadline) throws IOException {
     while (true) {
-      Optional<Manifest> latest = tier.catalog().readLatest();
-      if (latest.isPresent() && latest.get().index() >= minIndex) {
-        return download(latest.get(), snapshotsRoot);
+      Future<Optional<Manifest>> look = lookups.submit(() -> tier.catalog().readLatest(clusterId));
+      String found;
+      try {
+        Optional<Manifest> latest = look.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (latest.isPresent() && latest.get().index() >= minIndex) {
+          return latest;
+        }
+        found = "newest: " + latest.map(m -> m.position().toString()).orElse("none");
+      } catch (TimeoutException e) {
+        look.cancel(true);
+        found = "no answer";
+      } catch (ExecutionException e) {
+        found = "it fails: " + e.getCause().getMessage();
+      } catch (InterruptedException e) {
+        look.cancel(true);
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while looking for a snapshot in the bucket");
       }
-      if (System.nanoTime() > deadline) {
-        throw new IOException("no snapshot at index " + minIndex + " or later in the bucket after "
-            + fetchTimeout.toSeconds() + " s (newest: " + latest.map(m -> m.position().toString()).orElse("none")
-            + "); is the leader uploading?");
+      if (!awaitUpload || System.nanoTime() + FETCH_POLL.toNanos() > deadline) {
+        LOG.info("no snapshot at index {} or later from the bucket{} ({})", minIndex,
+            awaitUpload ? " within " + bucketWait.toMillis() + " ms" : "", found);
+        return Optional.empty();
       }
       try {
         // The leader uploads a snapshot moments after it purges the log below it.
         Thread.sleep(FETCH_POLL.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for a snapshot in the bucket", e);
+        throw new InterruptedIOException("interrupted while waiting for a snapshot in the bucket");
       }
     }
   }
@@ -252,6 +297,7 @@ public final class TierSnapshotTransfer implements SnapshotTransfer, AutoCloseab
   @Override
   public void close() {
     worker.shutdownNow();
+    lookups.shutdownNow();
     tier.close();
   }
 }

@@ -74,6 +74,7 @@ public final class TierUploader {
     long started = System.nanoTime();
     SnapshotPosition position = new SnapshotPosition(term, index);
     List<LocalFile> local = scan(snapshotDir);
+    int repaired = repair(local);
     Manifest manifest = new Manifest(Manifest.FORMAT, clusterId, term, index, revision, clock.instant(),
         local.stream().map(LocalFile::entry).toList());
 
@@ -112,7 +113,7 @@ public final class TierUploader {
       knownObjects.merge(prefixOf(f.entry().key()), 1L, Long::sum);
       bytes += f.entry().size();
     }
-    int uploaded = missing.size() + refreshOld(toCheck, reliedOnByAge);
+    int uploaded = missing.size() + refreshOld(toCheck, reliedOnByAge) + repaired;
 
     Optional<ManifestCatalog.Entry> newestNow = catalog.latest();
     if (newestNow.isPresent() && newestNow.get().position().compareTo(position) >= 0) {
@@ -126,6 +127,33 @@ public final class TierUploader {
     LOG.info("published snapshot term {} index {} to {}: {} of {} files uploaded ({} bytes), existence check {},"
         + " in {} ms", term, index, store.describe(), uploaded, local.size(), bytes, check, took.toMillis());
     return new UploadResult(manifest, true, uploaded, bytes, local.size() - uploaded, check, took);
+  }
+
+  /**
+   * Uploads again the objects a restore found corrupt (their markers under {@code repair/}) that
+   * this snapshot holds, and drops those markers. Without it a corrupt object that the newest
+   * manifest names is reused by every later upload, so every restore fails. Each file is hashed
+   * afresh first: it must be the content its key names.
+   */
+  private int repair(List<LocalFile> local) throws IOException {
+    List<ObjectInfo> markers = store.list(TierLayout.REPAIR_PREFIX);
+    int repaired = 0;
+    for (ObjectInfo marker : markers) {
+      String key = TierLayout.repairedObject(marker.key());
+      LocalFile f = local.stream().filter(l -> l.entry().key().equals(key)).findFirst().orElse(null);
+      if (f == null) {
+        continue; // a leader whose snapshot holds that file repairs it
+      }
+      if (!Crc32c.of(f.path()).equals(f.entry().crc32c())) {
+        LOG.warn("not repairing {}: the local {} no longer matches it", key, f.path());
+        continue;
+      }
+      store.put(key, f.path());
+      store.delete(marker.key());
+      LOG.warn("uploaded {} to {} again: a restore found it corrupt", key, store.describe());
+      repaired++;
+    }
+    return repaired;
   }
 
   /**

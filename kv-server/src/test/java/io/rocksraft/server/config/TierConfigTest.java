@@ -29,6 +29,7 @@ class TierConfigTest {
     assertThat(c.retainManifests()).isEqualTo(10);
     assertThat(c.maxAttempts()).isEqualTo(5);
     assertThat(c.gcGraceMs()).isEqualTo(6L * 3600 * 1000);
+    assertThat(c.bucketWaitMs()).isEqualTo(15_000);
     assertThat(c.s3().region()).isEqualTo("us-east-1");
     assertThat(c.s3().pathStyle()).isFalse();
   }
@@ -60,6 +61,7 @@ class TierConfigTest {
         retainManifests: 0
         maxAttempts: 0
         gcGraceMs: 10
+        bucketWaitMs: 0
         """);
     assertThatThrownBy(c::validate).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("tier.s3.bucket is required")
@@ -71,7 +73,8 @@ class TierConfigTest {
         .hasMessageContaining("tier.uploadBytesPerSecond")
         .hasMessageContaining("tier.retainManifests")
         .hasMessageContaining("tier.maxAttempts")
-        .hasMessageContaining("tier.gcGraceMs");
+        .hasMessageContaining("tier.gcGraceMs")
+        .hasMessageContaining("tier.bucketWaitMs");
   }
 
   @Test

@@ -30,6 +30,6 @@ enum Backend {
         new TierConfig.S3(s3.endpoint(), "us-east-1", S3ProxyServer.BUCKET, prefix, true,
             S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY),
         base.multipartThresholdBytes(), base.partSizeBytes(), base.uploadBytesPerSecond(), base.retainManifests(),
-        base.maxAttempts(), base.gcGraceMs()).validate();
+        base.maxAttempts(), base.gcGraceMs(), base.bucketWaitMs()).validate();
   }
 }

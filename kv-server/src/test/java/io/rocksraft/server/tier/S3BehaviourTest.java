@@ -31,7 +31,7 @@ class S3BehaviourTest {
 
   private static TierConfig tiny(long threshold, int maxAttempts) {
     return new TierConfig(null, null, null, null, threshold, TierConfig.MIN_PART_BYTES, null, null, maxAttempts,
-        null);
+        null, null);
   }
 
   private Path randomFile(String name, int size) throws Exception {

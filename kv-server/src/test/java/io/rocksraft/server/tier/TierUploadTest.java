@@ -116,8 +116,8 @@ class TierUploadTest {
     assertThat(metrics.requests(Request.GET) - getsBefore).as("GET: the newest manifest").isEqualTo(1);
     if (backend == Backend.DIRECTORY) {
       // (The S3 tests list in pages of 3, so there a LIST is several requests.)
-      assertThat(metrics.requests(Request.LIST) - listsBefore).as("LIST: manifests twice, sst/ and files/ once")
-          .isEqualTo(4);
+      assertThat(metrics.requests(Request.LIST) - listsBefore)
+          .as("LIST: repair/ once, manifests twice, sst/ and files/ once").isEqualTo(5);
     }
     long addedBytes = second.manifest().files().stream().filter(f -> added.contains(f.key()))
         .mapToLong(FileEntry::size).sum();
@@ -251,5 +251,30 @@ class TierUploadTest {
     try (var left = Files.list(dir.resolve("restored"))) {
       assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(TierDownloader.PARTIAL));
     }
+  }
+
+  /**
+   * An object corrupted in the bucket stays named by the newest manifest, so an upload that trusts
+   * that manifest never sends it again and every restore fails. A restore that finds it corrupt
+   * says so in the bucket, and the next upload of a snapshot holding that file replaces it.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void anObjectARestoreFoundCorruptIsUploadedAgainByTheNextSnapshot(Backend backend) throws Exception {
+    TierUploader uploader = uploader(backend);
+    Manifest first = uploader.upload(db.write(0, 500).checkpoint(dir.resolve("snap-1")), CLUSTER, 1, 10, 500)
+        .manifest();
+    FileEntry sst = first.files().stream().filter(f -> f.name().endsWith(".sst")).findFirst().orElseThrow();
+    store.put(sst.key(), new byte[(int) sst.size()]);
+    assertThatThrownBy(() -> new TierDownloader(store).download(first, dir.resolve("restored-1"), List.of()))
+        .isInstanceOf(ChecksumMismatchException.class);
+
+    Manifest second = uploader.upload(db.write(500, 600).checkpoint(dir.resolve("snap-2")), CLUSTER, 1, 20, 600)
+        .manifest();
+
+    assertThat(keys(second)).as("the file is still in the newer snapshot").contains(sst.key());
+    Path restored = dir.resolve("restored-2");
+    new TierDownloader(store).download(second, restored, List.of());
+    assertThat(TestDb.contents(restored)).hasSize(600);
   }
 }

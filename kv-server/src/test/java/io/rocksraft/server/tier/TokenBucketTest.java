@@ -73,7 +73,7 @@ class TokenBucketTest {
   @ParameterizedTest
   @EnumSource(Backend.class)
   void uploadsOfAStoreKeepToItsRate(Backend backend) throws Exception {
-    TierConfig limited = new TierConfig(null, null, null, null, null, null, 128L << 10, null, null, null);
+    TierConfig limited = new TierConfig(null, null, null, null, null, null, 128L << 10, null, null, null, null);
     Path file = Files.write(dir.resolve("f"), new byte[256 << 10]);
     try (ObjectStore store = backend.open(dir, s3, new TierMetrics(new MetricRegistry()), limited)) {
       store.put("files/warm-up", new byte[1]);
