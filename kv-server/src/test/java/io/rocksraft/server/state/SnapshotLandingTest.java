@@ -10,9 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.concurrent.TimeUnit;
-import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
-import org.apache.ratis.server.protocol.TermIndex;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +31,8 @@ class SnapshotLandingTest {
   private SnapshotStore snapshots;
   private KvStateMachine machine;
 
+  private LeaderSnapshotCopy noCopy;
+
   @BeforeEach
   void leaderSnapshotAndFollower() throws Exception {
     try (StateStore leader = new StateStore(dir.resolve("leader-db"), memory)) {
@@ -44,7 +44,10 @@ class SnapshotLandingTest {
     node = dir.resolve("node");
     log = new LogDb(node.resolve("log"), memory, "follower");
     snapshots = new SnapshotStore(node.resolve("snapshots"), node.resolve("snapshot-receive"), 2, syncer);
-    machine = new KvStateMachine(node.resolve("db"), memory, log.store(), snapshots, new UnforcedTier(),
+    noCopy = new LeaderSnapshotCopy(snapshots, "test", leader -> {
+      throw new AssertionError("the bucket serves this test's snapshot; nothing is copied from a leader");
+    });
+    machine = new KvStateMachine(node.resolve("db"), memory, log.store(), snapshots, new UnforcedTier(), noCopy,
         "follower", 1000, 1000, 1 << 20, new MetricRegistry());
     snapshots.init(null);
   }
@@ -84,10 +87,12 @@ class SnapshotLandingTest {
 
   @Test
   void aSnapshotFetchedFromTheTierIsForcedBeforeTheFetchIsAnswered() throws Exception {
-    TermIndex fetched = machine.notifyInstallSnapshotFromLeader(RoleInfoProto.getDefaultInstance(),
-        TermIndex.valueOf(2, 8)).get(30, TimeUnit.SECONDS);
+    // What notifyInstallSnapshotFromLeader asks when the leader's log starts at 8, past this member's.
+    SnapshotCatchUp.Plan plan = new SnapshotCatchUp(new UnforcedTier(), noCopy, snapshots, "follower")
+        .catchUp(null, 8, 0);
 
-    assertThat(fetched).isEqualTo(TermIndex.valueOf(2, 7));
+    assertThat(plan.source()).isEqualTo(SnapshotCatchUp.Source.BUCKET);
+    assertThat(plan.snapshot().map(SnapshotStore.Local::index)).contains(7L);
     assertShippedSnapshotForced("forced before Ratis hears the snapshot is there");
   }
 
@@ -136,12 +141,12 @@ class SnapshotLandingTest {
     }
 
     @Override
-    public Path fetch(long minIndex, Path snapshotsRoot) throws IOException {
+    public Optional<Path> fetch(long minIndex, boolean awaitUpload, Path snapshotsRoot) throws IOException {
       Path tmp = snapshotsRoot.resolve(shipped.dir().getFileName() + ".tmp");
       copyUnforced(shipped.dir(), tmp);
       Path target = snapshotsRoot.resolve(shipped.dir().getFileName());
       Files.move(tmp, target);
-      return target;
+      return Optional.of(target);
     }
   }
 }
