@@ -3,6 +3,7 @@ package io.rocksraft.raftlog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 
 /**
@@ -17,8 +18,17 @@ public final class LogDb implements AutoCloseable {
   private final LogStore store;
 
   public LogDb(Path dir, RocksMemory memory, String name) throws IOException {
+    this(dir, memory, name, true);
+  }
+
+  /**
+   * {@code syncWal} false: a flush answers without syncing anything. Never in production: it
+   * exists so that the fault-injection runs can show their power cuts catch unsynced logs.
+   */
+  public LogDb(Path dir, RocksMemory memory, String name, boolean syncWal) throws IOException {
     this.database = RocksDatabase.open(dir, List.of(RAFT_LOG), memory);
-    this.store = new LogStore(database.db(), database.family(RAFT_LOG), name);
+    RocksDB db = database.db();
+    this.store = new LogStore(db, database.family(RAFT_LOG), name, syncWal ? db::syncWal : () -> { });
   }
 
   public LogStore store() {

@@ -216,14 +216,17 @@ public record NodeConfig(
    * catch what it breaks. {@code readLocal}: linearizable reads are answered from this replica's
    * state without a read index, so a deposed or partitioned node answers stale values.
    * {@code ratis}: raw Ratis keys that weaken durability or reads, refused in {@code ratis:}
-   * (see {@link RatisKeys#UNSAFE}), applied after it.
+   * (see {@link RatisKeys#UNSAFE}), applied after it. {@code skipLogSync}: an entry counts as
+   * persisted before its header or its payload is synced (Ratis' unsafe flush, and no WAL sync
+   * of {@code raft_log}), so a power cut loses acknowledged writes.
    */
-  public record Unsafe(Boolean readLocal, Map<String, String> ratis) {
-    public static final Unsafe DEFAULTS = new Unsafe(null, null);
+  public record Unsafe(Boolean readLocal, Map<String, String> ratis, Boolean skipLogSync) {
+    public static final Unsafe DEFAULTS = new Unsafe(null, null, null);
 
     public Unsafe {
       readLocal = Objects.requireNonNullElse(readLocal, false);
       ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
+      skipLogSync = Objects.requireNonNullElse(skipLogSync, false);
     }
   }
 

@@ -141,7 +141,7 @@ public final class RaftNode implements AutoCloseable {
     this.group = RaftGroup.valueOf(groupId(config.cluster()), config.peers().stream().map(RaftNode::peer).toList());
     Path dataDir = config.dataDir();
     this.memory = new RocksMemory(config.blockCacheBytes(), config.writeBufferBytes());
-    this.logDb = new LogDb(dataDir.resolve("log"), memory, config.id());
+    this.logDb = new LogDb(dataDir.resolve("log"), memory, config.id(), !config.unsafe().skipLogSync());
     SnapshotStore snapshots = new SnapshotStore(dataDir.resolve("snapshots"), dataDir.resolve("snapshot-receive"),
         config.snapshot().retain());
     this.transfer = config.tier().enabled()
@@ -289,12 +289,19 @@ public final class RaftNode implements AutoCloseable {
     // set above from its options, and the unsafe ones unless they are under unsafe.ratis.
     config.ratis().forEach(p::set);
     config.unsafe().ratis().forEach(p::set);
+    if (config.unsafe().skipLogSync()) {
+      RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, true);
+    }
     return p;
   }
 
   public void start() throws IOException {
     if (config.unsafe().readLocal()) {
       LOG.warn("[{}] UNSAFE: unsafe.readLocal is on; linearizable reads may return stale values", config.id());
+    }
+    if (config.unsafe().skipLogSync()) {
+      LOG.warn("[{}] UNSAFE: unsafe.skipLogSync is on; writes are acknowledged before the log is on disk, and a"
+          + " power cut loses them", config.id());
     }
     if (!config.unsafe().ratis().isEmpty()) {
       LOG.warn("[{}] UNSAFE: unsafe.ratis sets {}; acknowledged writes may be lost or linearizable reads be stale",

@@ -44,4 +44,9 @@ class RatisPropertiesTest {
     assertThat(Log.unsafeFlushEnabled(p)).isTrue();
     assertThat(RaftServerConfigKeys.Log.segmentSizeMax(p)).isEqualTo(SizeInBytes.valueOf("8KB"));
   }
+
+  @Test
+  void skipLogSyncMakesRatisCountEntriesBeforeTheirFlush() throws Exception {
+    assertThat(Log.unsafeFlushEnabled(properties("unsafe: {skipLogSync: true}"))).isTrue();
+  }
 }
